@@ -1,0 +1,70 @@
+"""Where claims are made (pages) and where they are checked (tests), read statically.
+
+A page marks a claim with `<!-- md:claim ID -->` right after the sentence it supports.
+A test declares the claim it checks with `@pytest.mark.claim("ID")`. Tests are read with
+`ast`, not imported, so the build learns which test checks which claim without running pytest.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIM_SHORTCODE = re.compile(r"<!-- md:claim (?P<id>[^ ]+) -->")
+CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class TestRef:
+    path: str  # "tests/test_learning_rate.py"
+    name: str  # "test_lr_one_diverges" or "TestX::test_y"
+    line: int  # first line of the test, decorators included
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.path}::{self.name}"
+
+
+def declared(tests_dir: Path = ROOT / "tests") -> dict[str, list[TestRef]]:
+    """claim id -> the tests that declare it."""
+    claims: dict[str, list[TestRef]] = {}
+    for path in sorted(tests_dir.glob("test_*.py")):
+        relative = path.relative_to(tests_dir.parent).as_posix()
+        for name, function in _test_functions(ast.parse(path.read_text(encoding="utf-8"))):
+            for claim in _claim_marks(function):
+                first_line = min([function.lineno] + [d.lineno for d in function.decorator_list])
+                claims.setdefault(claim, []).append(TestRef(relative, name, first_line))
+    return claims
+
+
+def marked(docs_dir: Path = ROOT / "docs") -> dict[str, list[str]]:
+    """claim id -> the pages (paths relative to docs/) that mark it."""
+    claims: dict[str, list[str]] = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        for match in CLAIM_SHORTCODE.finditer(path.read_text(encoding="utf-8")):
+            claims.setdefault(match["id"], []).append(path.relative_to(docs_dir).as_posix())
+    return claims
+
+
+def _test_functions(module: ast.Module):
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            for inner in node.body:
+                if isinstance(inner, ast.FunctionDef) and inner.name.startswith("test"):
+                    yield f"{node.name}::{inner.name}", inner
+
+
+def _claim_marks(function: ast.FunctionDef):
+    for decorator in function.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and ast.unparse(decorator.func) == "pytest.mark.claim"
+            and decorator.args
+            and isinstance(decorator.args[0], ast.Constant)
+        ):
+            yield decorator.args[0].value

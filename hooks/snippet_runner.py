@@ -1,0 +1,256 @@
+"""Run one snippet in-process and collect what the page and the tests need.
+
+The single place where snippets execute: the MkDocs hook (build) and pytest (claims)
+both call it, so a page never shows a figure or a number from code the tests did not run.
+
+A snippet is a standalone script in Jupytext percent format: a header docstring
+(title + intro), then ``# %%`` cells. Running it here means:
+
+* ``__name__ == "__main__"``, matplotlib's Agg backend, stdout captured per cell;
+* ``plt.show()`` saves every open figure as deterministic SVG, then closes them;
+* results are cached as JSON under ``.cache/snippets`` keyed by a hash of the snippet's
+  bytes, this file's source and the library versions. A corrupt entry is rerun.
+
+torch and matplotlib are imported only when a snippet actually runs, so a build whose
+snippets are all cached pays for neither.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import importlib.metadata
+import io
+import json
+import platform
+import re
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS_DIR = ROOT / "snippets"
+CACHE_DIR = ROOT / ".cache" / "snippets"
+LIBRARIES = ("torch", "numpy", "matplotlib")
+# Figures are drawn on white so that they read the same in the light and dark schemes.
+FIGURE_STYLE = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "optimizer-handbook",  # fixed ids: byte-identical SVG across builds
+    "svg.fonttype": "path",  # text as paths: no dependency on the reader's fonts
+    "figure.dpi": 100,
+}
+CELL_MARKER = re.compile(r"^# %%(.*)$")
+
+
+class SnippetError(RuntimeError):
+    """A snippet raised. The message names the file, the line and the exception."""
+
+
+@dataclass
+class Cell:
+    kind: str  # "code" or "markdown"
+    source: str
+    first_line: int  # 1-based line of the cell's first source line in the file
+    stdout: str = ""
+    figures: list[int] = field(default_factory=list)  # indices into Result.figures
+
+
+@dataclass
+class Result:
+    name: str  # "<chapter>/<stem>", e.g. "learning_rate/gradient_descent"
+    key: str
+    title: str
+    intro: str
+    cells: list[Cell]
+    figures: list[str]  # SVG documents, in the order plt.show() produced them
+    executed: bool = False  # True when this process ran it (False: read from cache)
+    namespace: dict | None = None  # the snippet's globals, only when executed
+
+    @property
+    def output(self) -> str:
+        return "".join(cell.stdout for cell in self.cells)
+
+
+def snippet_path(name: str) -> Path:
+    path = SNIPPETS_DIR / f"{name}.py"
+    if not path.is_file():
+        known = ", ".join(all_snippets()) or "none"
+        raise SnippetError(f"unknown snippet '{name}' (no file {path.relative_to(ROOT)}; known: {known})")
+    return path
+
+
+def all_snippets() -> list[str]:
+    return sorted(p.relative_to(SNIPPETS_DIR).with_suffix("").as_posix() for p in SNIPPETS_DIR.glob("*/*.py"))
+
+
+def cache_key(name: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(snippet_path(name).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    for library in LIBRARIES:
+        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
+    digest.update(platform.python_version().encode())
+    return digest.hexdigest()
+
+
+def split_cells(text: str) -> tuple[str, str, list[Cell]]:
+    """Return (title, intro, cells). The header docstring becomes the title and intro."""
+    lines = text.splitlines(keepends=True)
+    module = ast.parse(text)
+    title, intro, start = "", "", 0
+    if module.body and isinstance(module.body[0], ast.Expr) and isinstance(module.body[0].value, ast.Constant):
+        doc = str(module.body[0].value.value).strip()
+        title, _, intro = doc.partition("\n")
+        title, intro = title.strip(), intro.strip()
+        start = module.body[0].end_lineno
+    cells: list[Cell] = []
+    kind, first, chunk = "code", start + 1, []
+
+    def flush():
+        source = "".join(chunk).strip("\n")
+        if source.strip():
+            if kind == "markdown":
+                source = "\n".join(re.sub(r"^# ?", "", line) for line in source.splitlines())
+            cells.append(Cell(kind, source, first + _leading_blank_lines(chunk)))
+
+    for number, line in enumerate(lines[start:], start=start + 1):
+        marker = CELL_MARKER.match(line)
+        if marker:
+            flush()
+            kind = "markdown" if "[markdown]" in marker.group(1) else "code"
+            first, chunk = number + 1, []
+        else:
+            chunk.append(line)
+    flush()
+    return title, intro, cells
+
+
+def _leading_blank_lines(chunk: list[str]) -> int:
+    count = 0
+    for line in chunk:
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def run(name: str) -> Result:
+    """Execute the snippet now, in this process, and return its result with its namespace."""
+    path = snippet_path(name)
+    text = path.read_text(encoding="utf-8")
+    title, intro, cells = split_cells(text)
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    figures: list[str] = []
+    current: list[Cell] = []
+
+    def show(*args, **kwargs):
+        for number in plt.get_fignums():
+            buffer = io.StringIO()
+            plt.figure(number).savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+            figures.append(buffer.getvalue())
+            current[0].figures.append(len(figures) - 1)
+        plt.close("all")
+
+    namespace = {"__name__": "__main__", "__file__": str(path), "__doc__": f"{title}\n\n{intro}"}
+    original_show = plt.show
+    try:
+        with matplotlib.rc_context(FIGURE_STYLE):
+            plt.close("all")
+            plt.show = show
+            for cell in cells:
+                if cell.kind != "code":
+                    continue
+                current[:] = [cell]
+                code = compile("\n" * (cell.first_line - 1) + cell.source, str(path), "exec")
+                buffer = io.StringIO()
+                try:
+                    with contextlib.redirect_stdout(buffer):
+                        exec(code, namespace)
+                except Exception as error:  # noqa: BLE001 - re-raised with its location
+                    raise SnippetError(_describe_failure(path, error)) from error
+                finally:
+                    cell.stdout = buffer.getvalue()
+            show()  # a figure left open without plt.show() is still captured
+    finally:
+        plt.show = original_show
+        plt.close("all")
+    return Result(name, cache_key(name), title, intro, cells, figures, executed=True, namespace=namespace)
+
+
+def _describe_failure(path: Path, error: Exception) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(path)]
+    line = frames[-1].lineno if frames else "?"
+    shown = "".join(traceback.format_exception(error)).rstrip()
+    return f"snippet {path.relative_to(ROOT)}, line {line}: {type(error).__name__}: {error}\n{shown}"
+
+
+def cached_run(name: str, cache_dir: Path = CACHE_DIR) -> Result:
+    """The snippet's result from the cache when its key matches, else run it and store it."""
+    key = cache_key(name)
+    entry = cache_dir / f"{key}.json"
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        if data["key"] != key or data["name"] != name:
+            raise ValueError("entry does not belong to this key")
+        data["cells"] = [Cell(**cell) for cell in data["cells"]]
+        return Result(**data)
+    except FileNotFoundError:
+        pass
+    except (ValueError, KeyError, TypeError):
+        entry.unlink(missing_ok=True)  # corrupt or foreign: rebuild, never trust it
+    result = run(name)
+    stored = {
+        "name": result.name,
+        "key": result.key,
+        "title": result.title,
+        "intro": result.intro,
+        "cells": [asdict(cell) for cell in result.cells],
+        "figures": result.figures,
+    }
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    temporary = entry.with_suffix(".tmp")
+    temporary.write_text(json.dumps(stored), encoding="utf-8")
+    temporary.replace(entry)  # atomic: an interrupted build leaves no half-written entry
+    return result
+
+
+def notebook(result: Result) -> str:
+    """The executed notebook (.ipynb JSON) of a result: its cells with the outputs of that run."""
+    import nbformat.v4 as nbf
+
+    source = f"snippets/{result.name}.py"
+    stem = result.name.rsplit("/", 1)[-1]
+    header = (
+        f"# {result.title}\n\n{result.intro}\n\n"
+        f"Source: `{source}`. Download [{stem}.py]({stem}.py) or [{stem}.ipynb]({stem}.ipynb); "
+        "the outputs below come from the same run that produced the handbook's figures."
+    )
+    cells = [nbf.new_markdown_cell(header)]
+    count = 0
+    for cell in result.cells:
+        if cell.kind == "markdown":
+            cells.append(nbf.new_markdown_cell(cell.source))
+            continue
+        count += 1
+        outputs = []
+        if cell.stdout:
+            outputs.append(nbf.new_output("stream", name="stdout", text=cell.stdout))
+        for index in cell.figures:
+            outputs.append(nbf.new_output("display_data", data={"image/svg+xml": result.figures[index]}))
+        cells.append(nbf.new_code_cell(cell.source, execution_count=count, outputs=outputs))
+    book = nbf.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
+    return json.dumps(book, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

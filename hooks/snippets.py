@@ -1,0 +1,88 @@
+"""MkDocs hook: run every snippet once per build (cached) and put what it made on the pages.
+
+For snippets/<chapter>/<stem>.py the build publishes
+  figures/<chapter>/<stem>-<n>.svg            every figure, numbered in plt.show() order;
+  notebooks/<chapter>/<stem>.ipynb            the executed notebook, rendered by mkdocs-jupyter;
+  notebooks/<chapter>/<stem>/<stem>.py|ipynb  the downloads offered on that notebook page.
+Pages show a snippet with two shortcodes:
+  <!-- md:snippet NAME -->          its code (included by pymdownx.snippets, folded), notebook link, output;
+  <!-- md:snippet NAME:SECTION -->  only the named section of its code;
+  <!-- md:output NAME -->           only its printed output.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import overlay
+import snippet_runner
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|output) (?P<arg>\S+) -->[ \t]*$", re.M)
+RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
+
+
+@event_priority(50)  # before mkdocs-jupyter, which turns the notebooks into pages
+def on_files(files, config):
+    for name in snippet_runner.all_snippets():
+        key = snippet_runner.cache_key(name)
+        try:
+            result = RESULTS.get(key) or snippet_runner.cached_run(name)
+        except snippet_runner.SnippetError as error:
+            raise PluginError(str(error)) from None
+        RESULTS[key] = result
+        chapter, stem = name.split("/")
+        for number, svg in enumerate(result.figures, start=1):
+            overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
+        executed = snippet_runner.notebook(result)
+        overlay.publish(files, config, f"notebooks/{name}.ipynb", executed)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
+        source = snippet_runner.snippet_path(name).read_bytes()
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    def expand(match):
+        kind, arg, indent = match["kind"], match["arg"], match["indent"]
+        name, _, section = arg.partition(":")
+        try:
+            result = RESULTS[snippet_runner.cache_key(name)]
+        except (snippet_runner.SnippetError, KeyError):
+            raise PluginError(
+                f"{page.file.src_uri}: '<!-- md:{kind} {arg} -->' names no snippet "
+                f"(known: {', '.join(snippet_runner.all_snippets())})"
+            ) from None
+        if kind == "output":
+            block = output_block(result)
+        elif section:
+            block = code_block(name, section)
+        else:
+            notebook = posixpath.relpath(f"notebooks/{name}.ipynb", posixpath.dirname(page.file.src_uri))
+            code = code_block(name, "").replace("\n", "\n    ")
+            block = "\n".join(
+                [
+                    f'??? example "The code: snippets/{name}.py"',
+                    f"    {code}",
+                    "",
+                    f"[Open it as a notebook]({notebook}) (with its outputs; `.py` and `.ipynb` to download)",
+                    "",
+                    output_block(result),
+                ]
+            )
+        return "\n".join(indent + line if line else line for line in block.split("\n"))
+
+    return BLOCK_SHORTCODE.sub(expand, markdown)
+
+
+def code_block(name: str, section: str) -> str:
+    target = f"snippets/{name}.py" + (f":{section}" if section else "")
+    return f'```python title="snippets/{name}.py"\n--8<-- "{target}"\n```'
+
+
+def output_block(result: snippet_runner.Result) -> str:
+    text = result.output.rstrip("\n") or "(this snippet prints nothing)"
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f'{fence}text title="Output of {result.name}.py"\n{text}\n{fence}'
