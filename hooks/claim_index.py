@@ -49,6 +49,24 @@ def marked(docs_dir: Path = ROOT / "docs") -> dict[str, list[str]]:
     return claims
 
 
+def problems(root: Path = ROOT) -> list[str]:
+    """Every way pages and tests disagree about claims; empty when they agree."""
+    tests, pages = declared(root / "tests"), marked(root / "docs")
+    found = []
+    for claim, refs in sorted(tests.items()):
+        if claim not in pages:
+            found.append(f"{refs[0].nodeid} declares claim '{claim}', which no page marks")
+        if len(refs) > 1:
+            found.append(f"claim '{claim}' is declared by {len(refs)} tests: {', '.join(r.nodeid for r in refs)}")
+    for claim, where in sorted(pages.items()):
+        if claim not in tests:
+            found.append(f"{where[0]} marks claim '{claim}', which no test declares")
+    for claim in sorted(set(tests) | set(pages)):
+        if not CLAIM_ID.match(claim):
+            found.append(f"claim id '{claim}' is not lower-case words joined by hyphens")
+    return found
+
+
 def _test_functions(module: ast.Module):
     for node in module.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):

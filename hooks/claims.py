@@ -18,7 +18,7 @@ DECLARED: dict[str, list[claim_index.TestRef]] = {}
 
 def on_config(config):
     DECLARED.clear()
-    DECLARED.update(claim_index.declared())
+    DECLARED.update(claim_index.declared(overlay.project_root(config) / "tests"))
 
 
 def on_files(files, config):

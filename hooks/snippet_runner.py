@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -29,9 +30,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS_DIR = ROOT / "snippets"
-CACHE_DIR = ROOT / ".cache" / "snippets"
+ROOT = Path(__file__).resolve().parent.parent  # the handbook; tests pass other roots
 LIBRARIES = ("torch", "numpy", "matplotlib")
 # Figures are drawn on white so that they read the same in the light and dark schemes.
 FIGURE_STYLE = {
@@ -74,26 +73,31 @@ class Result:
         return "".join(cell.stdout for cell in self.cells)
 
 
-def snippet_path(name: str) -> Path:
-    path = SNIPPETS_DIR / f"{name}.py"
+def snippet_path(name: str, root: Path = ROOT) -> Path:
+    path = root / "snippets" / f"{name}.py"
     if not path.is_file():
-        known = ", ".join(all_snippets()) or "none"
-        raise SnippetError(f"unknown snippet '{name}' (no file {path.relative_to(ROOT)}; known: {known})")
+        known = ", ".join(all_snippets(root)) or "none"
+        raise SnippetError(f"unknown snippet '{name}' (no file snippets/{name}.py; known: {known})")
     return path
 
 
-def all_snippets() -> list[str]:
-    return sorted(p.relative_to(SNIPPETS_DIR).with_suffix("").as_posix() for p in SNIPPETS_DIR.glob("*/*.py"))
+def all_snippets(root: Path = ROOT) -> list[str]:
+    folder = root / "snippets"
+    return sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.glob("*/*.py"))
 
 
-def cache_key(name: str) -> str:
+def cache_key(name: str, root: Path = ROOT) -> str:
     digest = hashlib.sha256()
-    digest.update(snippet_path(name).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    for library in LIBRARIES:
-        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
-    digest.update(platform.python_version().encode())
+    digest.update(snippet_path(name, root).read_bytes())
+    digest.update(_environment())
     return digest.hexdigest()
+
+
+@functools.cache
+def _environment() -> bytes:
+    """This runner's source and the library versions: a change to either reruns every snippet."""
+    versions = [f"{library}=={importlib.metadata.version(library)}" for library in LIBRARIES]
+    return Path(__file__).read_bytes() + "|".join([*versions, platform.python_version()]).encode()
 
 
 def split_cells(text: str) -> tuple[str, str, list[Cell]]:
@@ -137,9 +141,9 @@ def _leading_blank_lines(chunk: list[str]) -> int:
     return count
 
 
-def run(name: str) -> Result:
+def run(name: str, root: Path = ROOT) -> Result:
     """Execute the snippet now, in this process, and return its result with its namespace."""
-    path = snippet_path(name)
+    path = snippet_path(name, root)
     text = path.read_text(encoding="utf-8")
     title, intro, cells = split_cells(text)
 
@@ -175,27 +179,27 @@ def run(name: str) -> Result:
                     with contextlib.redirect_stdout(buffer):
                         exec(code, namespace)
                 except Exception as error:  # noqa: BLE001 - re-raised with its location
-                    raise SnippetError(_describe_failure(path, error)) from error
+                    raise SnippetError(_describe_failure(path, root, error)) from error
                 finally:
                     cell.stdout = buffer.getvalue()
             show()  # a figure left open without plt.show() is still captured
     finally:
         plt.show = original_show
         plt.close("all")
-    return Result(name, cache_key(name), title, intro, cells, figures, executed=True, namespace=namespace)
+    return Result(name, cache_key(name, root), title, intro, cells, figures, executed=True, namespace=namespace)
 
 
-def _describe_failure(path: Path, error: Exception) -> str:
+def _describe_failure(path: Path, root: Path, error: Exception) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == str(path)]
     line = frames[-1].lineno if frames else "?"
     shown = "".join(traceback.format_exception(error)).rstrip()
-    return f"snippet {path.relative_to(ROOT)}, line {line}: {type(error).__name__}: {error}\n{shown}"
+    return f"snippet {path.relative_to(root)}, line {line}: {type(error).__name__}: {error}\n{shown}"
 
 
-def cached_run(name: str, cache_dir: Path = CACHE_DIR) -> Result:
+def cached_run(name: str, root: Path = ROOT) -> Result:
     """The snippet's result from the cache when its key matches, else run it and store it."""
-    key = cache_key(name)
-    entry = cache_dir / f"{key}.json"
+    key = cache_key(name, root)
+    entry = root / ".cache" / "snippets" / f"{key}.json"
     try:
         data = json.loads(entry.read_text(encoding="utf-8"))
         if data["key"] != key or data["name"] != name:
@@ -206,7 +210,7 @@ def cached_run(name: str, cache_dir: Path = CACHE_DIR) -> Result:
         pass
     except (ValueError, KeyError, TypeError):
         entry.unlink(missing_ok=True)  # corrupt or foreign: rebuild, never trust it
-    result = run(name)
+    result = run(name, root)
     stored = {
         "name": result.name,
         "key": result.key,

@@ -26,10 +26,11 @@ RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the 
 
 @event_priority(50)  # before mkdocs-jupyter, which turns the notebooks into pages
 def on_files(files, config):
-    for name in snippet_runner.all_snippets():
-        key = snippet_runner.cache_key(name)
+    root = overlay.project_root(config)
+    for name in snippet_runner.all_snippets(root):
+        key = snippet_runner.cache_key(name, root)
         try:
-            result = RESULTS.get(key) or snippet_runner.cached_run(name)
+            result = RESULTS.get(key) or snippet_runner.cached_run(name, root)
         except snippet_runner.SnippetError as error:
             raise PluginError(str(error)) from None
         RESULTS[key] = result
@@ -39,21 +40,23 @@ def on_files(files, config):
         executed = snippet_runner.notebook(result)
         overlay.publish(files, config, f"notebooks/{name}.ipynb", executed)
         overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
-        source = snippet_runner.snippet_path(name).read_bytes()
+        source = snippet_runner.snippet_path(name, root).read_bytes()
         overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
+    root = overlay.project_root(config)
+
     def expand(match):
         kind, arg, indent = match["kind"], match["arg"], match["indent"]
         name, _, section = arg.partition(":")
         try:
-            result = RESULTS[snippet_runner.cache_key(name)]
+            result = RESULTS[snippet_runner.cache_key(name, root)]
         except (snippet_runner.SnippetError, KeyError):
             raise PluginError(
                 f"{page.file.src_uri}: '<!-- md:{kind} {arg} -->' names no snippet "
-                f"(known: {', '.join(snippet_runner.all_snippets())})"
+                f"(known: {', '.join(snippet_runner.all_snippets(root))})"
             ) from None
         if kind == "output":
             block = output_block(result)

@@ -62,7 +62,7 @@ def test_lr_quarter_keeps_loss_at_16_while_0_24_falls_to_0_127_and_0_26_grows_to
     assert "lr = 0.25: loss 16 -> 16 after 29 steps" in sweep.output
 
 
-@pytest.mark.claim("lr-edge-quarter")
+@pytest.mark.claim("lr-convergence-condition")
 @pytest.mark.parametrize("lr", [-0.01, 0.0, 0.001, 0.1, 0.2499, 0.25, 0.2501, 0.5])
 def test_gradient_descent_converges_exactly_when_0_lt_lr_lt_quarter(sweep, lr):
     history = sweep.namespace["losses"](lr, iterations=5000)

@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make site` and `make test`. Everything they need is
+# installed here, into .venv/ and node_modules/ (plus Debian's chromium for the browser tests).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test bench browser clean
+
+site: $(VENV)/.installed node_modules/.installed
+	$(BIN)/mkdocs build --strict
+
+serve: $(VENV)/.installed node_modules/.installed
+	$(BIN)/mkdocs serve
+
+# pytest exits 5 when it collects nothing: say so, and fail like any other failure.
+test: site browser
+	@$(BIN)/python -m pytest; status=$$?; \
+	  [ $$status -ne 5 ] || echo "pytest collected no tests: the suite is broken, not green" >&2; \
+	  exit $$status
+
+bench: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python benchmarks/build.py
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's chromium, driven by Playwright (its own browser download cannot run here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+clean:
+	rm -rf site .cache

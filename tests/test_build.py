@@ -1,0 +1,189 @@
+"""The build pipeline: snippets run once and are cached, failures are loud, figures are stable.
+
+Most tests build a small temporary project with the handbook's own hooks, so they exercise the
+same code as `make site` without depending on the chapters' content.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import snippet_runner
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+
+CONFIG = f"""
+site_name: test
+theme: {{name: material, font: false}}
+markdown_extensions:
+  - attr_list
+  - admonition
+  - pymdownx.details
+  - pymdownx.superfences
+  - pymdownx.highlight: {{anchor_linenums: true}}
+  - pymdownx.snippets: {{base_path: ["."], check_paths: true}}
+plugins:
+  - mkdocs-jupyter: {{include: ["notebooks/*/*.ipynb"], execute: false}}
+hooks:
+  - {ROOT}/hooks/snippets.py
+  - {ROOT}/hooks/claims.py
+  - {ROOT}/hooks/shortcodes.py
+"""
+
+COUNTING_SNIPPET = '''"""Counts its runs
+
+Appends a line to runs.txt each time it executes.
+"""
+
+# %%
+from pathlib import Path
+
+with open(Path(__file__).parent / "runs.txt", "a") as runs:
+    runs.write("{label}\\n")
+print("hello from {label}")
+'''
+
+
+def make_project(tmp_path, page, snippets=None, tests=""):
+    (tmp_path / "mkdocs.yml").write_text(CONFIG)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(page)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_example.py").write_text(tests)
+    for name, source in (snippets or {}).items():
+        path = tmp_path / "snippets" / f"{name}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    return tmp_path
+
+
+def build(project, clean_cache=False):
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(MKDOCS, cwd=project, capture_output=True, text=True, env=env)
+
+
+def runs(project, chapter):
+    path = project / "snippets" / chapter / "runs.txt"
+    return path.read_text().split() if path.exists() else []
+
+
+@pytest.mark.build
+def test_a_snippet_that_raises_stops_the_build_naming_file_line_and_exception(tmp_path):
+    broken = '"""Broken\n\nRaises on purpose.\n"""\n\n# %%\nx = 1\n\n# %%\ny = x / 0\n'
+    project = make_project(tmp_path, "# Page\n\n<!-- md:snippet demo/broken -->\n", {"demo/broken": broken})
+    result = build(project)
+    assert result.returncode != 0
+    assert "snippet snippets/demo/broken.py, line 10: ZeroDivisionError: division by zero" in result.stderr
+    assert not (project / "site" / "index.html").exists()
+
+
+@pytest.mark.build
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        ("![a figure](figures/demo/hello-7.svg)", "figures/demo/hello-7.svg"),
+        ("<!-- md:snippet demo/nope -->", "names no snippet"),
+        ('```python\n--8<-- "snippets/demo/nope.py"\n```', "snippets/demo/nope.py"),
+        ("<!-- md:claim no-such-claim -->", "claim 'no-such-claim' is declared by no test"),
+        ("<!-- md:figure demo/hello -->", "unknown shortcode '<!-- md:figure demo/hello -->'"),
+    ],
+    ids=["missing-figure", "unknown-snippet", "missing-include", "unknown-claim", "unknown-shortcode"],
+)
+def test_a_page_with_a_bad_reference_fails_the_strict_build_with_a_clear_message(tmp_path, page, message):
+    snippet = COUNTING_SNIPPET.format(label="hello")
+    project = make_project(tmp_path, f"# Page\n\n{page}\n", {"demo/hello": snippet})
+    result = build(project)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.build
+def test_each_snippet_runs_once_and_only_a_changed_snippet_reruns(tmp_path):
+    page = "# Page\n\n<!-- md:snippet a/one -->\n\n<!-- md:output b/two -->\n"
+    snippets = {"a/one": COUNTING_SNIPPET.format(label="one"), "b/two": COUNTING_SNIPPET.format(label="two")}
+    project = make_project(tmp_path, page, snippets)
+    assert build(project).returncode == 0
+    assert runs(project, "a") == ["one"] and runs(project, "b") == ["two"]
+    html = (project / "site" / "index.html").read_text()
+    assert "hello from one" in html and "hello from two" in html
+
+    assert build(project).returncode == 0  # no change: nothing reruns
+    assert runs(project, "a") == ["one"] and runs(project, "b") == ["two"]
+
+    changed = project / "snippets" / "b" / "two.py"
+    changed.write_text(changed.read_text().replace("hello from", "hi from"))
+    assert build(project).returncode == 0  # one snippet changed: only it reruns
+    assert runs(project, "a") == ["one"] and runs(project, "b") == ["two", "two"]
+    assert "hi from two" in (project / "site" / "index.html").read_text()
+
+
+@pytest.mark.build
+def test_a_claim_badge_names_its_test_and_links_to_its_line(tmp_path):
+    tests = 'import pytest\n\n\n@pytest.mark.claim("demo-claim")\ndef test_demo():\n    pass\n'
+    project = make_project(tmp_path, "# Page\n\nA sentence. <!-- md:claim demo-claim -->\n", tests=tests)
+    assert build(project).returncode == 0
+    html = (project / "site" / "index.html").read_text()
+    assert 'data-claim="demo-claim"' in html
+    assert 'data-test="tests/test_example.py::test_demo"' in html
+    assert 'href="tests/test_example/#__codelineno-0-4"' in html
+    assert 'id="__codelineno-0-4"' in (project / "site" / "tests" / "test_example" / "index.html").read_text()
+
+
+def test_a_corrupt_cache_entry_is_rerun_not_trusted(tmp_path):
+    make_project(tmp_path, "", {"demo/hello": COUNTING_SNIPPET.format(label="hello")})
+    first = snippet_runner.cached_run("demo/hello", tmp_path)
+    assert first.executed
+    entry = tmp_path / ".cache" / "snippets" / f"{first.key}.json"
+    assert not snippet_runner.cached_run("demo/hello", tmp_path).executed
+    for corrupt in ['{"key": "trunc', json.dumps({"key": "someone else's"}), ""]:
+        entry.write_text(corrupt)
+        again = snippet_runner.cached_run("demo/hello", tmp_path)
+        assert again.executed and again.output == "hello from hello\n"
+        assert json.loads(entry.read_text())["key"] == first.key
+    assert runs(tmp_path, "demo") == ["hello"] * 4
+
+
+def test_the_cache_key_changes_with_the_snippet_and_each_library_version(tmp_path, monkeypatch):
+    make_project(tmp_path, "", {"demo/hello": COUNTING_SNIPPET.format(label="hello")})
+    key = snippet_runner.cache_key("demo/hello", tmp_path)
+    versions = {"torch": "0.0.1", "numpy": "0.0.1", "matplotlib": "0.0.1"}
+    for library in snippet_runner.LIBRARIES:
+        real = snippet_runner.importlib.metadata.version
+        monkeypatch.setattr(
+            snippet_runner.importlib.metadata, "version", lambda name, lib=library: versions[lib] if name == lib else real(name)
+        )
+        snippet_runner._environment.cache_clear()
+        assert snippet_runner.cache_key("demo/hello", tmp_path) != key
+        monkeypatch.undo()
+        snippet_runner._environment.cache_clear()
+    (tmp_path / "snippets" / "demo" / "hello.py").write_text(COUNTING_SNIPPET.format(label="other"))
+    assert snippet_runner.cache_key("demo/hello", tmp_path) != key
+
+
+def test_figures_are_byte_identical_across_separate_runs(snippet):
+    in_process = snippet("learning_rate/gradient_descent").figures
+    code = (
+        "import json, snippet_runner;"
+        "print(json.dumps(snippet_runner.run('learning_rate/gradient_descent').figures))"
+    )
+    env = os.environ | {"PYTHONPATH": str(ROOT / "hooks"), "PYTHONHASHSEED": "12345"}
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(fresh.stdout) == in_process
+    assert len(in_process) == 4 and all(svg.startswith("<?xml") for svg in in_process)
+
+
+def test_the_notebook_holds_each_cell_with_the_outputs_of_the_same_run(snippet):
+    result = snippet("learning_rate/gradient_descent")
+    book = json.loads(snippet_runner.notebook(result))
+    code_cells = [cell for cell in book["cells"] if cell["cell_type"] == "code"]
+    assert [cell["source"] for cell in code_cells] == [c.source for c in result.cells if c.kind == "code"]
+    stdout = "".join(o["text"] for cell in code_cells for o in cell["outputs"] if o["output_type"] == "stream")
+    assert stdout == result.output
+    svgs = [o["data"]["image/svg+xml"] for cell in code_cells for o in cell["outputs"] if "data" in o]
+    assert svgs == result.figures
+    assert book["cells"][0]["source"].startswith("# Gradient descent on f(x) = 4x²")
