@@ -12,6 +12,7 @@ import posixpath
 import claim_index
 import overlay
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 DECLARED: dict[str, list[claim_index.TestRef]] = {}
 
@@ -21,6 +22,7 @@ def on_config(config):
     DECLARED.update(claim_index.declared(overlay.project_root(config) / "tests"))
 
 
+@event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     for path in sorted({ref.path for refs in DECLARED.values() for ref in refs}):
         module = posixpath.splitext(posixpath.basename(path))[0]
@@ -30,7 +32,7 @@ def on_files(files, config):
             "Each claim badge on a chapter links to the line of its test here.\n\n"
             f'```python linenums="1"\n--8<-- "{path}"\n```\n'
         )
-        overlay.publish(files, config, f"tests/{module}.md", page)
+        overlay.publish_page(files, config, f"tests/{module}.md", page)
     return files
 
 

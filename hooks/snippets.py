@@ -24,7 +24,7 @@ BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|outpu
 RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
 
 
-@event_priority(50)  # before mkdocs-jupyter, which turns the notebooks into pages
+@event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     root = overlay.project_root(config)
     for name in snippet_runner.all_snippets(root):
@@ -38,7 +38,7 @@ def on_files(files, config):
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
         executed = snippet_runner.notebook(result)
-        overlay.publish(files, config, f"notebooks/{name}.ipynb", executed)
+        overlay.publish_page(files, config, f"notebooks/{name}.ipynb", executed)
         overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
         source = snippet_runner.snippet_path(name, root).read_bytes()
         overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
