@@ -27,13 +27,16 @@ RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the 
 @event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     root = overlay.project_root(config)
-    for name in snippet_runner.all_snippets(root):
-        key = snippet_runner.cache_key(name, root)
+    names = snippet_runner.all_snippets(root)
+    keys = {name: snippet_runner.cache_key(name, root) for name in names}
+    if any(key not in RESULTS for key in keys.values()):
         try:
-            result = RESULTS.get(key) or snippet_runner.cached_run(name, root)
+            for name, result in snippet_runner.cached_run_all(names, root).items():
+                RESULTS[keys[name]] = result
         except snippet_runner.SnippetError as error:
             raise PluginError(str(error)) from None
-        RESULTS[key] = result
+    for name in names:
+        result = RESULTS[keys[name]]
         chapter, stem = name.split("/")
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
