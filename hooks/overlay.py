@@ -4,8 +4,8 @@ Generated files live under <project>/.cache/overlay/ (writing into docs/ would m
 `mkdocs serve` rebuild forever). A file is rewritten only when its bytes change.
 
 Two kinds:
-* assets (figures, downloads): one copy at the site root, shared by every language;
-* pages (executed notebooks, test sources): one per language. mkdocs-static-i18n only
+* assets (figures): one copy at the site root, shared by every language;
+* pages (executed notebooks, test sources) and their downloads: one per language. mkdocs-static-i18n only
   localizes files inside docs/, so the hooks that publish pages run after it
   (`@event_priority(-200)`) and give each page its language's prefix (`zh/...`) and the
   `alternates` the language switcher reads.
@@ -41,10 +41,13 @@ def _write(config, site_path: str, content: str | bytes) -> Path:
     return overlay
 
 
-def publish(files: Files, config, site_path: str, content: str | bytes) -> File:
-    """An asset at `site_path`, shared by all languages."""
+def publish(files: Files, config, site_path: str, content: str | bytes, localized: bool = False) -> File:
+    """An asset at `site_path`: shared by all languages, or one copy per language when `localized`
+    (a download that a per-language page links to relatively)."""
     overlay = _write(config, site_path, content)
     file = File(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
+    if localized:
+        _localize(file, config)
     files.append(file)
     return file
 
@@ -53,15 +56,20 @@ def publish_page(files: Files, config, site_path: str, content: str | bytes) -> 
     """A page built from `site_path` in the language being built (call after i18n's on_files)."""
     overlay = _write(config, site_path, content)
     page = GeneratedPage(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
-    i18n = config.plugins.get("i18n")
-    if i18n is not None:
-        base = page.dest_uri
-        prefix = {lang: "" if lang == i18n.default_language else f"{lang}/" for lang in i18n.build_languages}
-        page.dest_uri = prefix[i18n.current_language] + base
-        page.locale = page.locale_alternate_of = i18n.current_language
-        page.alternates = {
-            lang: SimpleNamespace(url=(prefix[lang] + base).removesuffix("index.html"))
-            for lang in i18n.build_languages
-        }
+    _localize(page, config)
     files.append(page)
     return page
+
+
+def _localize(file: File, config) -> None:
+    """Give `file` the language prefix of the build, and the alternates i18n's switcher reads."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return
+    base = file.dest_uri
+    prefix = {lang: "" if lang == i18n.default_language else f"{lang}/" for lang in i18n.build_languages}
+    file.dest_uri = prefix[i18n.current_language] + base
+    file.locale = file.locale_alternate_of = i18n.current_language
+    file.alternates = {
+        lang: SimpleNamespace(url=(prefix[lang] + base).removesuffix("index.html")) for lang in i18n.build_languages
+    }

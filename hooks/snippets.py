@@ -42,9 +42,9 @@ def on_files(files, config):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
         executed = snippet_runner.notebook(result)
         overlay.publish_page(files, config, f"notebooks/{name}.ipynb", executed)
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed, localized=True)
         source = snippet_runner.snippet_path(name, root).read_bytes()
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source, localized=True)
     return files
 
 
