@@ -192,3 +192,20 @@ def test_search_finds_the_page_for_each_term_in_both_editions(visit, base_url, e
     page.wait_for_selector(".md-search-result__link", timeout=10000)
     found = [link.split("#")[0] for link in page.locator(".md-search-result__link").evaluate_all("a => a.map(x => x.href)")]
     assert base_url + expected in found
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+ALL_PAGES = sorted(
+    path.relative_to(SITE).as_posix().removesuffix("index.html") for path in SITE.rglob("*.html")
+) if SITE.is_dir() else []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_has_no_axe_core_violations(visit, path, scheme):
+    page = visit(path, color_scheme=scheme).page
+    page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
+    assert found == []
