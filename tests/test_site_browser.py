@@ -4,90 +4,16 @@ Run `make site` first (`make test` does). Checks what a reader would notice: mat
 decoded, no request leaving the host, no console error, a copy button on each code block.
 """
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-SITE = Path(__file__).resolve().parent.parent / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from conftest import SITE
+
 CHAPTERS = ["learning-rate/", "zh/learning-rate/"]
 
 pytestmark = pytest.mark.browser
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=SITE))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A page loaded in a fresh context, with everything it requested and complained about."""
-
-    def __init__(self, browser, url, color_scheme="light"):
-        self.context = browser.new_context(color_scheme=color_scheme)
-        self.page = self.context.new_page()
-        self.requests, self.errors = [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(url, wait_until="networkidle")
-        self.wait_for_math()
-
-    def wait_for_math(self):
-        self.page.wait_for_function(
-            "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
-        )
-        self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-
-    def foreign_requests(self, base_url):
-        host = urlparse(base_url).netloc
-        return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def open_page(path, **options):
-        opened.append(Visit(browser, base_url + path, **options))
-        return opened[-1]
-
-    yield open_page
-    for page in opened:
-        page.context.close()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
