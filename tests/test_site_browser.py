@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-CHAPTERS = ["learning-rate/"]
+CHAPTERS = ["learning-rate/", "zh/learning-rate/"]
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +117,9 @@ def test_chapter_figures_all_decode_and_have_alt_text(visit, chapter):
         assert len(image.get_attribute("alt") or "") > 20
 
 
-@pytest.mark.parametrize("path", ["", *CHAPTERS, "notebooks/learning_rate/gradient_descent/"])
+@pytest.mark.parametrize(
+    "path", ["", "zh/", *CHAPTERS, "notebooks/learning_rate/gradient_descent/", "zh/notebooks/learning_rate/lr_sweep/"]
+)
 def test_page_makes_no_request_to_another_host_and_logs_no_console_error(visit, base_url, path):
     visited = visit(path)
     assert visited.foreign_requests(base_url) == []
@@ -154,12 +156,12 @@ def test_notebook_page_shows_outputs_and_offers_py_and_ipynb_downloads(visit):
     assert "38416" in page.inner_text("article")
     assert page.locator("article svg, article img").count() >= 4
     for name in ["gradient_descent.py", "gradient_descent.ipynb"]:
-        link = page.locator(f'a[href$="/gradient_descent/{name}"]')
+        link = page.locator(f'a[href$="{name}"]')
         assert link.count() == 1
         assert page.request.get(link.evaluate("a => a.href")).ok
 
 
-def test_math_is_typeset_after_instant_navigation(visit):
+def test_math_is_typeset_after_following_a_navigation_link(visit):
     visited = visit("")
     visited.page.click("nav.md-nav--primary a[href$='learning-rate/']")
     visited.page.wait_for_url("**/learning-rate/")
@@ -170,3 +172,23 @@ def test_math_is_typeset_after_instant_navigation(visit):
     content = visited.page.evaluate("getComputedStyle(document.querySelector('article mjx-c'), '::before').content")
     assert content not in ("none", "normal", "")
     assert visited.errors == []
+
+
+SEARCHES = [
+    ("zh/", "学习率", "zh/learning-rate/"),
+    ("zh/", "梯度下降", "zh/learning-rate/"),
+    ("zh/", "收缩因子", "zh/learning-rate/"),
+    ("zh/", "动量", "zh/glossary/"),
+    ("zh/", "指数加权平均", "zh/glossary/"),
+    ("zh/", "优化器", "zh/glossary/"),
+    ("", "learning rate", "learning-rate/"),
+    ("", "contraction factor", "learning-rate/"),
+]
+
+
+@pytest.mark.parametrize("edition, term, expected", SEARCHES)
+def test_search_finds_the_page_for_each_term_in_both_editions(visit, base_url, edition, term, expected):
+    page = visit(f"{edition}?q={term}").page
+    page.wait_for_selector(".md-search-result__link", timeout=10000)
+    found = [link.split("#")[0] for link in page.locator(".md-search-result__link").evaluate_all("a => a.map(x => x.href)")]
+    assert base_url + expected in found
