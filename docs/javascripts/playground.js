@@ -38,7 +38,7 @@
       steps: "Steps",
       x0: "Start x₀",
       hint:
-        `Limits: lr ≥ 0; 0 ≤ momentum < 1; steps a whole number from 0 to ${MAX_STEPS}; ` +
+        `Limits: lr ≥ 0; 0 ≤ momentum < 1; steps: a whole number from 0 to ${MAX_STEPS}; ` +
         `−${MAX_ABS_X0} ≤ x₀ ≤ ${MAX_ABS_X0}; Nesterov needs a momentum above 0.`,
       empty: (label) => `${label}: enter a number.`,
       notNumber: (label, value) => `${label}: “${value}” is not a number.`,
