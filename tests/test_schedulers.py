@@ -32,8 +32,18 @@ def plateau(snippet):
 
 
 @pytest.fixture(scope="module")
-def pitfalls(snippet):
-    return snippet("schedulers/pitfalls")
+def call_order(snippet):
+    return snippet("schedulers/call_order")
+
+
+@pytest.fixture(scope="module")
+def groups(snippet):
+    return snippet("schedulers/param_groups")
+
+
+@pytest.fixture(scope="module")
+def resume(snippet):
+    return snippet("schedulers/resume")
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +134,13 @@ def test_cosine_recursion_keeps_a_halving_by_hand_every_later_lr_is_half_the_clo
 
 
 @pytest.mark.claim("sched-cyclic-sets-momentum")
-def test_cyclic_and_one_cycle_turn_momentum_0_into_0_9_and_0_95_unless_cycle_momentum_false(cyclic):
+def test_cyclic_and_one_cycle_turn_momentum_0_into_0_9_and_0_95_and_adams_beta1_into_0_95(cyclic):
     after = cyclic.namespace["momentum_after"]
     attached = cyclic.namespace["ATTACHED"]
-    assert after(attached["CyclicLR(base_lr=0.01, max_lr=0.1)"]) == 0.9
-    assert after(attached["OneCycleLR(max_lr=0.1, total_steps=100)"]) == 0.95
-    assert after(attached["CyclicLR(..., cycle_momentum=False)"]) == 0
+    assert after(attached["CyclicLR"]) == 0.9
+    assert after(attached["OneCycleLR"]) == 0.95
+    assert after(attached["CyclicLR(cycle_momentum=False)"]) == 0
+    assert after(attached["OneCycleLR"], torch.optim.Adam) == 0.95  # betas[0]
     # And they cycle it against the lr: max_momentum at base_lr, base_momentum at max_lr.
     lrs, momenta = cyclic.namespace["traces"]["CyclicLR triangular"]
     assert (lrs[0], momenta[0]) == (0.01, 0.9)
@@ -138,7 +149,7 @@ def test_cyclic_and_one_cycle_turn_momentum_0_into_0_9_and_0_95_unless_cycle_mom
 
 @pytest.mark.claim("sched-onecycle-step-limit")
 def test_one_cycle_with_total_steps_100_accepts_100_steps_and_raises_on_the_101st(cyclic):
-    calls, message = cyclic.namespace["calls_until_error"](cyclic.namespace["ATTACHED"]["OneCycleLR(max_lr=0.1, total_steps=100)"])
+    calls, message = cyclic.namespace["calls_until_error"](cyclic.namespace["ATTACHED"]["OneCycleLR"])
     assert calls == 100
     assert message == "Tried to step 101 times. The specified number of total steps is 100"
     lrs, _ = cyclic.namespace["trace"](cyclic.namespace["SCHEDULES"]["OneCycleLR cos"][0], steps=99)
@@ -174,9 +185,9 @@ def test_sequential_lr_and_chained_scheduler_refuse_reduce_lr_on_plateau(plateau
 
 
 @pytest.mark.claim("sched-order-warning")
-def test_scheduler_step_first_warns_once_and_shifts_step_lr_one_epoch_early(pitfalls):
-    right, right_warnings = pitfalls.namespace["lrs_used"]("optimizer first", epochs=9)
-    wrong, wrong_warnings = pitfalls.namespace["lrs_used"]("scheduler first", epochs=9)
+def test_scheduler_step_first_warns_once_and_shifts_step_lr_one_epoch_early(call_order):
+    right, right_warnings = call_order.namespace["lrs_used"]("optimizer first", epochs=9)
+    wrong, wrong_warnings = call_order.namespace["lrs_used"]("scheduler first", epochs=9)
     assert right_warnings == []
     assert len(wrong_warnings) == 1
     assert wrong_warnings[0].startswith(
@@ -185,41 +196,42 @@ def test_scheduler_step_first_warns_once_and_shifts_step_lr_one_epoch_early(pitf
     assert wrong[:-1] == right[1:]  # every epoch uses the next epoch's rate
     assert right == pytest.approx([0.1] * 3 + [0.01] * 3 + [0.001] * 3)
     assert wrong == pytest.approx([0.1] * 2 + [0.01] * 3 + [0.001] * 3 + [0.0001])
-    assert "UserWarning: Detected call of `lr_scheduler.step()`" in pitfalls.output
+    assert "UserWarning: Detected call of `lr_scheduler.step()`" in call_order.output
 
 
 @pytest.mark.claim("sched-groups-ratio")
-def test_cosine_keeps_each_groups_own_base_lr_ratio_10_at_every_step(pitfalls):
-    backbone, head = pitfalls.namespace["group_lrs"](pitfalls.namespace["GROUP_SCHEDULERS"]["CosineAnnealingLR(T_max=100)"])
+def test_cosine_keeps_each_groups_own_base_lr_ratio_10_at_every_step(groups):
+    backbone, head = groups.namespace["group_lrs"](groups.namespace["GROUP_SCHEDULERS"]["CosineAnnealingLR(T_max=100)"])
     assert (backbone[0], head[0]) == (0.01, 0.1)
     for t in range(100):
         assert head[t] / backbone[t] == pytest.approx(10, rel=1e-12)
 
 
 @pytest.mark.claim("sched-groups-scalar-max-lr")
-def test_one_cycle_scalar_max_lr_gives_both_groups_the_same_lr_a_list_keeps_10_to_1(pitfalls):
-    schedulers = pitfalls.namespace["GROUP_SCHEDULERS"]
-    backbone, head = pitfalls.namespace["group_lrs"](schedulers["OneCycleLR(max_lr=0.1)"])
+def test_scalar_max_lr_gives_both_groups_the_same_lr_a_list_keeps_10_to_1(groups):
+    schedulers = groups.namespace["GROUP_SCHEDULERS"]
+    backbone, head = groups.namespace["group_lrs"](schedulers["OneCycleLR(max_lr=0.1)"])
     assert backbone == head
     assert max(backbone) == pytest.approx(0.1, rel=1e-3)  # 10 times the backbone's own lr of 0.01
-    backbone, head = pitfalls.namespace["group_lrs"](schedulers["OneCycleLR(max_lr=[0.01, 0.1])"])
+    backbone, head = groups.namespace["group_lrs"](schedulers["OneCycleLR(max_lr=[0.01, 0.1])"])
     for b, h in zip(backbone, head):
         assert h / b == pytest.approx(10, rel=1e-12)
+    assert "CyclicLR(base_lr=0.001, max_lr=0.1): both groups equal at every step: True" in groups.output
 
 
 @pytest.mark.claim("sched-resume-exact")
-def test_resuming_at_step_40_gives_bitwise_the_same_lrs_and_weights(pitfalls):
-    reference, reference_weights = pitfalls.namespace["reference"], pitfalls.namespace["reference_weights"]
-    lrs, weights = pitfalls.namespace["runs"]["scheduler, then load both"]
+def test_resuming_at_step_40_gives_bitwise_the_same_lrs_and_weights(resume):
+    reference, reference_weights = resume.namespace["reference"], resume.namespace["reference_weights"]
+    lrs, weights = resume.namespace["runs"]["scheduler, then load both"]
     assert lrs == reference
     assert torch.equal(weights, reference_weights)
-    assert pitfalls.namespace["RESUME_AT"] == 40
+    assert resume.namespace["RESUME_AT"] == 40
 
 
 @pytest.mark.claim("sched-resume-construct-order")
-def test_building_sequential_lr_after_loading_the_optimizer_scales_the_rest_by_2_15(pitfalls):
-    reference = pitfalls.namespace["reference"]
-    lrs, weights = pitfalls.namespace["runs"]["load optimizer, then scheduler"]
+def test_building_sequential_lr_after_loading_the_optimizer_scales_the_rest_by_2_15(resume):
+    reference = resume.namespace["reference"]
+    lrs, weights = resume.namespace["runs"]["load optimizer, then scheduler"]
     assert lrs[:41] == reference[:41]
     assert reference[40] == pytest.approx(0.075, rel=1e-12)
     assert reference[41] == pytest.approx(0.0735, abs=5e-5)
@@ -228,14 +240,14 @@ def test_building_sequential_lr_after_loading_the_optimizer_scales_the_rest_by_2
         assert lrs[t] / reference[t] == pytest.approx(2 / 15, rel=1e-9)
     # Plain CosineAnnealingLR survives the same order: its construction leaves group["lr"] alone.
     cosine = lambda optimizer: torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)  # noqa: E731
-    run = pitfalls.namespace["run"]
+    run = resume.namespace["run"]
     assert run(40, "load optimizer, then scheduler", make_scheduler=cosine)[0] == run(make_scheduler=cosine)[0]
 
 
 @pytest.mark.claim("sched-resume-forget")
-def test_not_loading_the_scheduler_restarts_the_warmup_and_ends_at_0_041_not_0(pitfalls):
-    reference = pitfalls.namespace["reference"]
-    lrs, _ = pitfalls.namespace["runs"]["scheduler state not loaded"]
+def test_not_loading_the_scheduler_restarts_the_warmup_and_ends_at_0_041_not_0(resume):
+    reference = resume.namespace["reference"]
+    lrs, _ = resume.namespace["runs"]["scheduler state not loaded"]
     assert lrs[41] == pytest.approx(0.019, rel=1e-12)
     assert lrs[50] == pytest.approx(0.1, rel=1e-12)
     assert lrs[100] == pytest.approx(0.0413, abs=5e-5)

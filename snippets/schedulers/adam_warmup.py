@@ -57,9 +57,9 @@ def noise_steps(warmup_steps=0, steps=STEPS, lr=LR, coordinates=COORDINATES, see
 
 plain = noise_steps()
 warmed = noise_steps(WARMUP_STEPS)
-print("mean |step| / lr on pure noise, at step      1      2     10     50    200")
-print("  Adam                                  " + "".join(f"{plain[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
-print(f"  Adam + {WARMUP_STEPS}-step linear warmup          " + "".join(f"{warmed[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
+print("mean |step| / lr, pure noise, step      1      2     10     50    200")
+print("  Adam                            " + "".join(f"{plain[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
+print(f"  Adam + {WARMUP_STEPS}-step linear warmup    " + "".join(f"{warmed[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
 
 plt.figure(figsize=(7, 3.4))
 steps = range(1, STEPS + 1)

@@ -20,7 +20,7 @@ CYCLIC = dict(base_lr=0.01, max_lr=0.1, step_size_up=10, base_momentum=0.8, max_
 EXP_RANGE_GAMMA = 0.98
 ONE_CYCLE = dict(max_lr=0.1, total_steps=100, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
                  base_momentum=0.85, max_momentum=0.95)
-SHOW_T = (0, 5, 10, 20, 29, 30, 50, 70, 99)  # the steps the printed table shows
+SHOW_T = (0, 5, 10, 29, 50, 70, 99)  # the steps the printed table shows
 
 
 def trace(make_scheduler, steps=STEPS, base_lr=BASE_LR):
@@ -144,12 +144,19 @@ def worst_gap(name):
 
 
 # %% Trace and compare
-print(f"{'t':<38}" + "".join(f"{t:>8}" for t in SHOW_T) + "   largest gap")
+def short(name):
+    return name.replace("CosineAnnealingWarmRestarts", "WarmRestarts")
+
+
+print(f"{'t':<22}" + "".join(f"{t:>8}" for t in SHOW_T))
 traces = {}
 for name, (make, *_rest) in SCHEDULES.items():
     traces[name] = trace(make, steps_for(name))
     lrs = traces[name][0]
-    print(f"{name:<38}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T) + f"   {worst_gap(name):.1e}")
+    print(f"{short(name):<22}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
+print("largest relative gap to the closed form, lr and momentum:")
+for name in SCHEDULES:
+    print(f"  {short(name):<23}{worst_gap(name):.1e}")
 
 
 # %% Figures: warm restarts; CyclicLR; OneCycleLR (learning rate above, momentum below)
@@ -179,11 +186,12 @@ draw([name for name in SCHEDULES if name.startswith("OneCycleLR")], with_momentu
 
 
 # %% Side effects worth knowing
-def momentum_after(make_scheduler):
-    """An SGD optimizer created without momentum: its momentum once the scheduler is attached."""
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=BASE_LR)  # momentum=0
+def momentum_after(make_scheduler, optimizer_class=torch.optim.SGD):
+    """A fresh optimizer with its default momentum (SGD: 0; Adam: betas[0] = 0.9), once the scheduler is attached."""
+    optimizer = optimizer_class([torch.nn.Parameter(torch.zeros(1))], lr=BASE_LR)
     make_scheduler(optimizer)
-    return optimizer.param_groups[0]["momentum"]
+    group = optimizer.param_groups[0]
+    return group["betas"][0] if "betas" in group else group["momentum"]
 
 
 def calls_until_error(make_scheduler, limit=1000):
@@ -199,13 +207,15 @@ def calls_until_error(make_scheduler, limit=1000):
     return limit, None
 
 
-ATTACHED = {
-    "CyclicLR(base_lr=0.01, max_lr=0.1)": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1),
-    "OneCycleLR(max_lr=0.1, total_steps=100)": lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=100),
-    "CyclicLR(..., cycle_momentum=False)": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1,
-                                                                           cycle_momentum=False),
+ATTACHED = {  # base_lr=0.01, max_lr=0.1 for CyclicLR; max_lr=0.1, total_steps=100 for OneCycleLR
+    "CyclicLR": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1),
+    "OneCycleLR": lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=100),
+    "CyclicLR(cycle_momentum=False)": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1,
+                                                                      cycle_momentum=False),
 }
 for name, make in ATTACHED.items():
-    print(f"SGD(lr=0.1) has momentum 0; after {name}: momentum {momentum_after(make)}")
-calls, message = calls_until_error(ATTACHED["OneCycleLR(max_lr=0.1, total_steps=100)"])
-print(f"OneCycleLR(total_steps=100): {calls} calls to step() succeed, the next raises ValueError: {message}")
+    print(f"SGD(lr=0.1), momentum 0, then {name}: momentum {momentum_after(make)}")
+adam_one_cycle = momentum_after(ATTACHED["OneCycleLR"], torch.optim.Adam)
+print(f"Adam(lr=0.1), betas[0] 0.9, then OneCycleLR: betas[0] {adam_one_cycle}")
+calls, message = calls_until_error(ATTACHED["OneCycleLR"])
+print(f"OneCycleLR(total_steps=100): {calls} calls to step() succeed, then ValueError:\n  {message}")

@@ -86,11 +86,11 @@ def worst_gap(name, steps=STEPS):
 
 
 # %% Trace, compare, draw
-print(f"{'t':<18}" + "".join(f"{t:>9}" for t in SHOW_T) + "   largest gap to closed form")
+print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
 fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)
-    print(f"{name:<18}" + "".join(f"{lrs[t]:>9.4g}" for t in SHOW_T) + f"   {worst_gap(name):.1e}")
+    print(f"{name:<18}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
     ax.plot(range(STEPS + 1), lrs, label="get_last_lr()")
     ax.plot(range(0, STEPS + 1, 5), [closed(t) for t in range(0, STEPS + 1, 5)], "o",
             markersize=3, color="C3", label="closed form")
@@ -100,6 +100,9 @@ for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
 axes[0].set_ylabel("learning rate")
 axes[0].legend()
 plt.show()
+print(f"largest relative gap to the closed form over {STEPS} steps:")
+for name in SCHEDULES:
+    print(f"  {name:<18}{worst_gap(name):.1e}")
 
 
 # %% CosineAnnealingLR is a recursion: past T_max, and when something else changes the rate
@@ -121,7 +124,7 @@ halved = trace(cosine, steps=50, meddle=halve_at(20))
 print(f"T_max = 50, stepped 150 times: lr at t = 50, 75, 100, 150: "
       + ", ".join(f"{beyond[t]:.3g}" for t in (50, 75, 100, 150)))
 print(f"halved by hand after t = 20: lr / closed form at t = 21, 30, 49: "
-      + ", ".join(f"{halved[t] / cosine_lr(t, T_max=50, eta_min=0.0):.6f}" for t in (21, 30, 49)))
+      + ", ".join(f"{halved[t] / cosine_lr(t, T_max=50, eta_min=0.0):.6g}" for t in (21, 30, 49)))
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 left.plot(beyond, label="get_last_lr()")
