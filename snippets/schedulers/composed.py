@@ -115,7 +115,7 @@ for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     ax.set_xlabel("t")
     ax.grid(alpha=0.3)
 axes[-1].plot(range(STEPS + 1), trace(sequential), ":", color="gray", label="SequentialLR, for comparison")
-axes[-1].legend(fontsize="small")
+axes[-1].legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
 axes[0].set_ylabel("learning rate")
 axes[0].legend()
 plt.show()
