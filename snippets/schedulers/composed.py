@@ -104,7 +104,8 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.2), sharey=True)
+fig, grid = plt.subplots(2, 2, figsize=(9, 6.4), sharey=True)
+axes = grid.flatten()
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)
     print(f"{name:<18}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
@@ -115,9 +116,11 @@ for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     ax.set_xlabel("t")
     ax.grid(alpha=0.3)
 axes[-1].plot(range(STEPS + 1), trace(sequential), ":", color="gray", label="SequentialLR, for comparison")
-axes[-1].legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
-axes[0].set_ylabel("learning rate")
+axes[-1].legend(fontsize="small")
+for row in grid:
+    row[0].set_ylabel("learning rate")
 axes[0].legend()
+fig.tight_layout()
 plt.show()
 print(f"largest relative gap to the closed form over {STEPS} steps:")
 for name in SCHEDULES:

@@ -87,7 +87,8 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
-fig, axes = plt.subplots(1, 5, figsize=(15, 3), sharey=True)
+fig, grid = plt.subplots(2, 3, figsize=(11, 6), sharey=True)
+axes = grid.flatten()
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)
     print(f"{name:<18}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
@@ -97,8 +98,11 @@ for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     ax.set_title(f"{name}\n{label}", fontsize="medium")
     ax.set_xlabel("t")
     ax.grid(alpha=0.3)
-axes[0].set_ylabel("learning rate")
+for row in grid:
+    row[0].set_ylabel("learning rate")
 axes[0].legend()
+axes[-1].axis("off")  # five schedulers, six slots
+fig.tight_layout()
 plt.show()
 print(f"largest relative gap to the closed form over {STEPS} steps:")
 for name in SCHEDULES:
