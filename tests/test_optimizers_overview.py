@@ -63,6 +63,8 @@ def test_state_bytes_per_element_after_one_step_on_a_float32_64x32_parameter(tab
     assert bytes_per_element["Adafactor"] == (64 + 32) * 4 / (64 * 32) == 0.1875
     # LBFGS's size depends on how many iterations its one step() ran (next claim).
     assert bytes_per_element["LBFGS"] == 24
+    p, optimizer = table.namespace["one_step"]("LBFGS")
+    assert optimizer.state[p]["n_iter"] == 3  # 8 + 2 pairs * 8 bytes = 24
     assert "SGD with momentum=0.9 keeps 4 B/elem" in table.output
 
 
@@ -145,6 +147,7 @@ def test_defaults_sgd_lr_1e_3_adadelta_lr_1_adamw_decay_0_01_muon_decay_0_1(tabl
     assert defaults("Adam")["weight_decay"] == 0 and defaults("AdamW")["weight_decay"] == 0.01
     assert defaults("Muon")["weight_decay"] == 0.1
     assert defaults("Muon")["momentum"] == 0.95 and defaults("Muon")["nesterov"] is True
+    assert defaults("Muon")["ns_steps"] == 5
     assert defaults("ASGD")["t0"] == 1e6
     assert "SGD        lr=0.001, momentum=0" in table.output
 

@@ -45,7 +45,7 @@ def first_step(name, grad, lr=LR, **kwargs):
 
 
 # %% The first step, in units of lr, for gradients from 1e-12 to 1e3
-print(f"{'gradient scale':>14}  " + "".join(f"{name:>18}" for name in FIRST_STEP))
+print(f"{'scale':>7}" + "".join(f"{name:>14}" for name in FIRST_STEP))
 lengths = {name: [] for name in FIRST_STEP}
 for scale in SCALES:
     grad = gradient(scale)
@@ -53,9 +53,16 @@ for scale in SCALES:
     for name, kwargs in FIRST_STEP.items():
         ratio = (first_step(name, grad, **kwargs).abs() / LR).double()
         lengths[name].append((ratio.min().item(), ratio.max().item()))
-        cells.append(f"{ratio.min().item():8.3g}-{ratio.max().item():<8.3g}")
-    print(f"{scale:>14.0e}  " + "".join(f"{cell:>18}" for cell in cells))
-print("(each cell: smallest and largest |w1 - w0| / lr over the coordinates)")
+        cells.append(f"{ratio.min().item():.2g}-{ratio.max().item():.2g}")
+    print(f"{scale:>7.0e}" + "".join(f"{cell:>14}" for cell in cells))
+print("(each cell: smallest-largest |w1 - w0| / lr over the coordinates)")
+print()
+print("Adam, gradient scales 1e-3 to 1e3: how far the first step falls short of lr")
+for scale in SCALES[SCALES.index(1e-3):]:
+    grad = gradient(scale)
+    ratio = (first_step("Adam", grad).abs() / LR).double()
+    smallest = grad.abs().min().item()
+    print(f"{scale:>7.0e}  1 - min |w1 - w0| / lr = {1 - ratio.min().item():.1e}   eps / smallest |g| = {1e-8 / smallest:.1e}")
 
 fig, ax = plt.subplots(figsize=(7, 4.2))
 styles = ["-o", "-s", "--^", "-D", ":v"]
@@ -98,5 +105,5 @@ plt.xlabel("step")
 plt.ylabel("|w|")
 plt.title(f"Zero loss gradient, w₀ = 1, lr = {LR:g}")
 plt.grid(alpha=0.3)
-plt.legend()
+plt.legend(loc="lower left")
 plt.show()

@@ -110,7 +110,7 @@ for label, (losses, accuracies) in RESULTS.items():
 print("(mean ± standard deviation over the seeds, after the last step)")
 
 # %% Mean curves and the range over the seeds
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4))
 steps = np.arange(0, STEPS + 1, EVERY)
 for label, (losses, accuracies) in RESULTS.items():
     (line,) = left.semilogy(steps, losses.mean(axis=0), label=label)
@@ -118,7 +118,7 @@ for label, (losses, accuracies) in RESULTS.items():
     right.plot(steps, 100 * accuracies.mean(axis=0), color=line.get_color(), label=label)
     right.fill_between(steps, 100 * accuracies.min(axis=0), 100 * accuracies.max(axis=0), color=line.get_color(), alpha=0.2)
 left.set_xlabel("full-batch step")
-left.set_ylabel("training loss (cross-entropy, log scale)")
+left.set_ylabel("training loss (log scale)")
 left.grid(alpha=0.3, which="both")
 right.set_xlabel("full-batch step")
 right.set_ylabel("held-out accuracy (%)")

@@ -9,6 +9,7 @@ It then prints the main defaults each constructor sets.
 
 # %%
 import inspect
+import textwrap
 import warnings
 
 import torch
@@ -120,15 +121,15 @@ def measure(names=NAMES):
 # %% The classes torch.optim exports
 classes = optimizer_classes()
 print(f"torch {torch.__version__}: {len(classes)} optimizer classes in torch.optim")
-print(", ".join(classes))
+print(textwrap.fill(", ".join(classes), width=72))
 print()
 
 # %% State, foreach, fused and sparse support, measured
 ROWS = measure()
-print(f"{'optimizer':<11}{'state B/elem':>12}  {'foreach':<10}{'fused':<10}{'sparse grad':<13}{'scalar state entries'}")
+print(f"{'optimizer':<11}{'B/elem':>7}  {'foreach':<10}{'fused':<10}{'sparse grad':<13}scalar state")
 for name, row in ROWS.items():
-    scalars = ", ".join(f"{key} ({kind})" for key, kind in row["scalars"].items()) or "none"
-    print(f"{name:<11}{row['bytes']:>12g}  {row['foreach']:<10}{row['fused']:<10}{row['sparse']:<13}{scalars}")
+    scalars = [key if kind == "0-d float32" else f"{key} ({kind})" for key, kind in row["scalars"].items()]
+    print(f"{name:<11}{row['bytes']:>7g}  {row['foreach']:<10}{row['fused']:<10}{row['sparse']:<13}{', '.join(scalars) or 'none'}")
 momentum_bytes, _ = state_size("SGD", momentum=0.9)
 print(f"SGD with momentum=0.9 keeps {momentum_bytes:g} B/elem (its momentum_buffer).")
 
@@ -163,4 +164,4 @@ print()
 # %% Defaults
 for name in NAMES:
     settings = ", ".join(f"{key}={value}" for key, value in key_defaults(name).items())
-    print(f"{name:<11}{settings}")
+    print(textwrap.fill(settings, width=72, initial_indent=f"{name:<11}", subsequent_indent=" " * 11))

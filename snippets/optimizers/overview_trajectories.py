@@ -89,7 +89,7 @@ def run_all(function, start, steps, names=NAMES):
 
 
 def draw(function, runs, box, minimum, title):
-    fig, axes = plt.subplots(3, 5, figsize=(13, 8.2), sharex=True, sharey=True)
+    fig, axes = plt.subplots(5, 3, figsize=(8.5, 12.5), sharex=True, sharey=True)
     xs, ys = np.meshgrid(np.linspace(*box[0], 100), np.linspace(*box[1], 100))
     grid = function(torch.tensor(np.stack([xs, ys], axis=-1))).numpy()
     levels = np.logspace(np.log10(max(grid.min(), 1e-3)), np.log10(grid.max()), 14)
@@ -100,8 +100,8 @@ def draw(function, runs, box, minimum, title):
         ax.plot(*path[-1], "x", color="C3", markersize=6)
         ax.plot(*minimum, "*", color="k", markersize=8)
         final = losses[-1].item()
-        verdict = f"f = {final:.1e}" if math.isfinite(final) and final < 1e6 else "diverged"
-        ax.set_title(f"{name}, lr = {learning_rate(name, function):g}\n{verdict}", fontsize=10)
+        verdict = f"f = {final:.2g}" if math.isfinite(final) and final < 1e6 else "diverged"
+        ax.set_title(f"{name} (lr {learning_rate(name, function):g}): {verdict}", fontsize=11)
         ax.set_xlim(*box[0])
         ax.set_ylim(*box[1])
     for ax in axes[-1]:
