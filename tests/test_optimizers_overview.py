@@ -367,6 +367,7 @@ def test_digits_rprop_and_lbfgs_fit_the_training_set_but_score_below_the_adaptiv
         assert loss.min() > 1e-2  # every seed
         assert accuracy.mean() == pytest.approx(expected, abs=0.05)
     assert "Adam            Adam(lr=0.01)" in digits.output
+    assert ["Adam", "2.92e-02", "±", "2.9e-03", "97.4", "%", "±", "0.3"] in [line.split() for line in digits.output.splitlines()]
 
 
 def test_digits_split_is_1437_training_and_360_held_out_images(digits):
@@ -404,7 +405,7 @@ def test_asgd_ax_is_a_copy_of_the_weight_until_step_t0_1e6(note):
     gap = note.namespace["asgd_average_gap"]
     assert gap() == 0.0
     assert gap(t0=100) == pytest.approx(0.215, abs=5e-4)
-    assert "largest |ax - w| = 0 with the default t0 = 1e6" in note.output
+    assert "    0 with the default t0 = 1e6, 0.215 with t0 = 100" in note.output
 
 
 @pytest.mark.claim("optim-note-adamax-max")

@@ -97,13 +97,14 @@ def run(settings=SETTINGS, seeds=SEEDS, steps=STEPS):
 # %% Train every setting with every seed
 RESULTS = run()
 print(f"{len(DATA[0])} training and {len(DATA[2])} held-out images, {STEPS} full-batch steps, seeds {SEEDS}")
-calls = {label: f"{name}({', '.join(f'{key}={value}' for key, value in arguments.items())})" for label, (name, arguments) in SETTINGS.items()}
-width = max(len(call) for call in calls.values()) + 2
-print(f"{'setting':<16}{'optimizer':<{width}}{'training loss':>19}{'held-out accuracy':>20}")
+for label, (name, arguments) in SETTINGS.items():
+    print(f"{label:<16}{name}({', '.join(f'{key}={value!r}' for key, value in arguments.items())})")
+print()
+print(f"{'setting':<16}{'training loss':>19}{'held-out accuracy':>20}")
 for label, (losses, accuracies) in RESULTS.items():
     final_loss, final_accuracy = losses[:, -1], 100 * accuracies[:, -1]
     print(
-        f"{label:<16}{calls[label]:<{width}}"
+        f"{label:<16}"
         f"{final_loss.mean():>9.2e} ± {final_loss.std():<7.1e}"
         f"{final_accuracy.mean():>11.1f} % ± {final_accuracy.std():.1f}"
     )

@@ -37,7 +37,7 @@ def constant_gradient_steps(name, gradient=CONSTANT_GRADIENT, steps=STEPS, **kwa
 
 # %% Step length under a constant gradient, in units of each optimizer's default lr
 LENGTHS = {name: constant_gradient_steps(name) for name in CONSTANT}
-print(f"gradient = {CONSTANT_GRADIENT:g} at every step; each optimizer at its defaults; |step| / lr at step k")
+print(f"gradient {CONSTANT_GRADIENT:g} at every step, defaults otherwise: |step k| / lr")
 print(f"{'optimizer':<10}{'lr':>7}" + "".join(f"{'k = ' + str(k):>12}" for k in SHOWN_STEPS))
 for name, lengths in LENGTHS.items():
     lr = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(1))]).defaults["lr"]
@@ -82,9 +82,10 @@ def sparseadam_refuses_dense():
     return None
 
 
-print(f"rows moved by step 2, whose gradient covers row 0 only: Adam {sparse_rows_moved('Adam')}, "
-      f"SparseAdam {sparse_rows_moved('SparseAdam')}")  # fmt: skip
-print(f"SparseAdam with a dense gradient: {sparseadam_refuses_dense()}")
+print("rows moved by step 2 (its gradient covers row 0 only):")
+print(f"    Adam {sparse_rows_moved('Adam')}, SparseAdam {sparse_rows_moved('SparseAdam')}")
+print("SparseAdam given a dense gradient raises:")
+print(f"    {sparseadam_refuses_dense()}")
 
 
 # %% ASGD: when does the average start?
@@ -101,8 +102,8 @@ def asgd_average_gap(steps=STEPS, t0=None, seed=0):
     return gap
 
 
-print(f"ASGD over {STEPS} noisy steps: largest |ax - w| = {asgd_average_gap():g} with the default t0 = 1e6, "
-      f"{asgd_average_gap(t0=100):.3f} with t0 = 100")  # fmt: skip
+print(f"ASGD over {STEPS} noisy steps, largest |ax - w|:")
+print(f"    {asgd_average_gap():g} with the default t0 = 1e6, {asgd_average_gap(t0=100):.3f} with t0 = 100")
 
 
 # %% Adamax: exp_inf is a decaying running maximum of |g|
@@ -118,8 +119,8 @@ def adamax_exp_inf(gradients, **kwargs):
 
 
 ADAMAX_GRADIENTS = [3.0, -1.0, 0.5, 5.0, 0.0]
-print(f"Adamax exp_inf for gradients {ADAMAX_GRADIENTS}: "
-      + ", ".join(f"{value:.6g}" for value in adamax_exp_inf(ADAMAX_GRADIENTS)))  # fmt: skip
+print(f"Adamax exp_inf for gradients {', '.join(f'{g:g}' for g in ADAMAX_GRADIENTS)}:")
+print("    " + ", ".join(f"{value:.6g}" for value in adamax_exp_inf(ADAMAX_GRADIENTS)))
 
 
 # %% LBFGS: one step() runs many iterations and calls the closure many times
@@ -145,4 +146,5 @@ def lbfgs_one_step(**kwargs):
 for settings in ({}, {"line_search_fn": "strong_wolfe"}, {"max_iter": 1, "line_search_fn": "strong_wolfe"}):
     calls, iterations, moved = lbfgs_one_step(**settings)
     shown = ", ".join(f"{key}={value!r}" for key, value in settings.items()) or "defaults"
-    print(f"LBFGS({shown}): one step() = {iterations} iterations, {calls} closure calls, moved {moved:.3g}")
+    print(f"LBFGS({shown}):")
+    print(f"    one step() = {iterations} iterations, {calls} closure calls, moved {moved:.3g}")
