@@ -49,6 +49,31 @@ def marked(docs_dir: Path = ROOT / "docs") -> dict[str, list[str]]:
     return claims
 
 
+@dataclass(frozen=True)
+class Statement:
+    claim: str
+    page: str  # the page's path relative to docs/, without the language suffix
+    title: str  # the page's first heading
+    text: str  # the Markdown of the sentence(s) before the marker, on the same line
+
+
+def statements(docs_dir: Path = ROOT / "docs", language: str = "") -> list[Statement]:
+    """Every claim as a page in one language states it (`language="zh"`: the *.zh.md twins)."""
+    suffix = f".{language}.md" if language else ".md"
+    found = []
+    for path in sorted(docs_dir.rglob(f"*{suffix}")):
+        if not language and path.name.count(".") > 1:
+            continue  # a translation
+        text = path.read_text(encoding="utf-8")
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+        page = path.relative_to(docs_dir).as_posix().removesuffix(suffix) + ".md"
+        for line in text.splitlines():
+            for match in CLAIM_SHORTCODE.finditer(line):
+                before = CLAIM_SHORTCODE.sub("", line[: match.start()]).strip()
+                found.append(Statement(match["id"], page, title, before))
+    return found
+
+
 def problems(root: Path = ROOT) -> list[str]:
     """Every way pages and tests disagree about claims; empty when they agree."""
     tests, pages = declared(root / "tests"), marked(root / "docs")

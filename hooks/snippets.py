@@ -24,24 +24,27 @@ BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|outpu
 RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
 
 
-@event_priority(50)  # before mkdocs-jupyter, which turns the notebooks into pages
+@event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     root = overlay.project_root(config)
-    for name in snippet_runner.all_snippets(root):
-        key = snippet_runner.cache_key(name, root)
+    names = snippet_runner.all_snippets(root)
+    keys = {name: snippet_runner.cache_key(name, root) for name in names}
+    if any(key not in RESULTS for key in keys.values()):
         try:
-            result = RESULTS.get(key) or snippet_runner.cached_run(name, root)
+            for name, result in snippet_runner.cached_run_all(names, root).items():
+                RESULTS[keys[name]] = result
         except snippet_runner.SnippetError as error:
             raise PluginError(str(error)) from None
-        RESULTS[key] = result
+    for name in names:
+        result = RESULTS[keys[name]]
         chapter, stem = name.split("/")
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
         executed = snippet_runner.notebook(result)
-        overlay.publish(files, config, f"notebooks/{name}.ipynb", executed)
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
+        overlay.publish_page(files, config, f"notebooks/{name}.ipynb", executed)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed, localized=True)
         source = snippet_runner.snippet_path(name, root).read_bytes()
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source, localized=True)
     return files
 
 

@@ -75,7 +75,9 @@ def runs(project, chapter):
 @pytest.mark.build
 def test_a_snippet_that_raises_stops_the_build_naming_file_line_and_exception(tmp_path):
     broken = '"""Broken\n\nRaises on purpose.\n"""\n\n# %%\nx = 1\n\n# %%\ny = x / 0\n'
-    project = make_project(tmp_path, "# Page\n\n<!-- md:snippet demo/broken -->\n", {"demo/broken": broken})
+    good = COUNTING_SNIPPET.format(label="good")
+    # Two snippets to run: they run in parallel worker processes, and the error still names its place.
+    project = make_project(tmp_path, "# Page\n\n<!-- md:snippet demo/broken -->\n", {"demo/broken": broken, "demo/good": good})
     result = build(project)
     assert result.returncode != 0
     assert "snippet snippets/demo/broken.py, line 10: ZeroDivisionError: division by zero" in result.stderr
