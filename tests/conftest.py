@@ -62,17 +62,31 @@ def browser():
 
 
 class Visit:
-    """A page loaded in a fresh context, with everything it requested and complained about."""
+    """A page loaded in a fresh context, with everything it requested and complained about.
 
-    def __init__(self, browser, url, color_scheme="light"):
-        self.context = browser.new_context(color_scheme=color_scheme)
+    `rewrite` maps strings of the page's HTML to replacements (applied to that page only)."""
+
+    def __init__(self, browser, url, color_scheme="light", viewport=None, rewrite=None):
+        options = {"color_scheme": color_scheme} | ({"viewport": viewport} if viewport else {})
+        self.context = browser.new_context(**options)
         self.page = self.context.new_page()
         self.requests, self.errors = [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        if rewrite:
+            self.page.route(url, functools.partial(self._rewrite, rewrite))
         self.page.goto(url, wait_until="networkidle")
         self.wait_for_math()
+
+    @staticmethod
+    def _rewrite(replacements, route):
+        response = route.fetch()
+        body = response.text()
+        for old, new in replacements.items():
+            assert old in body, old
+            body = body.replace(old, new)
+        route.fulfill(response=response, body=body)
 
     def wait_for_math(self):
         self.page.wait_for_function(
@@ -89,8 +103,8 @@ class Visit:
 def visit(browser, base_url):
     opened = []
 
-    def open_page(path, **options):
-        opened.append(Visit(browser, base_url + path, **options))
+    def open_page(path, kind=Visit, **options):
+        opened.append(kind(browser, base_url + path, **options))
         return opened[-1]
 
     yield open_page

@@ -10,25 +10,11 @@ momentum chapter and the Chinese twin are in the build; the real momentum page i
 """
 
 import functools
-import http.server
 import math
-import threading
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from conftest import SITE, Visit
 
-SITE = Path(__file__).resolve().parent.parent / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PAGE = "learning-rate/"
 WIDGET = "[data-playground]"
 GOOD = {"lr": "0.2", "momentum": "0", "nesterov": False, "steps": "20", "x0": "2"}
@@ -37,71 +23,18 @@ MOMENTUM_WIDGET = {'data-playground="learning-rate"': 'data-playground="momentum
 pytestmark = pytest.mark.browser
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-# Module scope, not session: Playwright's sync API cannot run twice at once in one thread, and
-# tests/test_site_browser.py holds its own browser for the rest of the session.
-@pytest.fixture(scope="module")
-def base_url():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=SITE))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(scope="module")
 def reference(snippet):
     return snippet("momentum/sgd_path").namespace
 
 
-class Visit:
-    """A page in a fresh browser context, with what it requested and what it logged as an error.
+class WidgetVisit(Visit):
+    """A visit that waits for the widget's first table, and reads the widget through its contract."""
 
-    `rewrite` maps strings of the page's HTML to replacements (applied to that page only)."""
-
-    def __init__(self, browser, url, color_scheme="light", viewport=None, rewrite=None):
-        options = {"color_scheme": color_scheme}
-        if viewport:
-            options["viewport"] = viewport
-        self.context = browser.new_context(**options)
-        self.page = self.context.new_page()
-        self.requests, self.errors = [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        if rewrite:
-            self.page.route(url, functools.partial(self._rewrite, rewrite))
-        self.page.goto(url, wait_until="networkidle")
+    def __init__(self, browser, url, **options):
+        super().__init__(browser, url, **options)
         if self.page.locator(WIDGET).count():
             self.page.wait_for_selector(f"{WIDGET} table[data-role='iterates'] tbody tr", state="attached")
-
-    @staticmethod
-    def _rewrite(replacements, route):
-        response = route.fetch()
-        body = response.text()
-        for old, new in replacements.items():
-            assert old in body, old
-            body = body.replace(old, new)
-        route.fulfill(response=response, body=body)
-
-    def foreign_requests(self, base_url):
-        host = urlparse(base_url).netloc
-        return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
 
     # The widget, through its contract: named inputs, the iterates table, the alert.
     def set(self, **values):
@@ -135,22 +68,15 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def open_page(path, **options):
-        opened.append(Visit(browser, base_url + path, **options))
-        return opened[-1]
-
-    yield open_page
-    for visited in opened:
-        visited.context.close()
+def visit(visit):
+    """The shared visit fixture (conftest.py), opening pages as WidgetVisit."""
+    return functools.partial(visit, kind=WidgetVisit)
 
 
 @pytest.fixture(scope="module")
 def widget(browser, base_url):
     """One visit to the learning-rate page, shared by the tests that only set inputs and read the table."""
-    visited = Visit(browser, base_url + PAGE)
+    visited = WidgetVisit(browser, base_url + PAGE)
     yield visited
     visited.context.close()
 
@@ -158,7 +84,7 @@ def widget(browser, base_url):
 @pytest.fixture(scope="module")
 def momentum_widget(browser, base_url):
     """The learning-rate page served with its widget switched to the momentum variant."""
-    visited = Visit(browser, base_url + PAGE, rewrite=MOMENTUM_WIDGET)
+    visited = WidgetVisit(browser, base_url + PAGE, rewrite=MOMENTUM_WIDGET)
     yield visited
     visited.context.close()
 
