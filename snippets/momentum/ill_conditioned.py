@@ -113,6 +113,11 @@ for method in METHODS:
     print(f"{method:>16}, textbook lr = {lr:.4f}, m = {momentum:.4f}: {count} iterations, "
           f"rate over iterations 600-1000: {rate(losses):.4f}")
 
+_, plain = sgd_path(0.38, 0.0, steps=100)
+_, heavy = sgd_path(0.38, 0.69, steps=100)
+print(f"lr = 0.38 after 100 iterations: loss {plain[-1].item():.1e} without momentum, "
+      f"{heavy[-1].item():.1e} with m = 0.69")
+
 # %% The paths on the contours of f
 fig, ax = plt.subplots(figsize=(9, 3.8))
 ys, xs = np.meshgrid(np.linspace(-6, 22, 300), np.linspace(-2.6, 2.6, 200))

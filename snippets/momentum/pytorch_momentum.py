@@ -15,6 +15,8 @@ X0 = 2.0
 LR = 0.01
 M = 0.9
 STEPS = 100
+SWEEP_LRS = (0.001, 0.01, 0.03, 0.1)
+SWEEP_MOMENTA = (0.5, 0.63, 0.9, 0.99)
 
 
 def f(x):
@@ -76,11 +78,26 @@ for t in (1, 2, 3, 4, 5, 50, 100):
 gap = max(abs(a - b) for a, b in zip(hand_x + hand_v, torch_x + torch_v))
 print(f"largest difference over {STEPS} steps (iterates and buffers): {gap:.1e}")
 
+
+def relative_gap(lr, m):
+    """Largest difference between hand and SGD (iterates and buffers), over the largest buffer."""
+    (hx, hv), (tx, tv) = heavy_ball(lr, m), torch_sgd(lr, momentum=m)
+    return max(abs(a - b) for a, b in zip(hx + hv, tx + tv)) / max(abs(v) for v in hv)
+
+
+worst = max(relative_gap(lr, m) for lr in SWEEP_LRS for m in SWEEP_MOMENTA)
+print(f"lr in {SWEEP_LRS}, m in {SWEEP_MOMENTA}: largest difference / largest buffer = {worst:.1e}")
+
 # %% The same iterates as descent on an average of the gradients, with lr / (1 - m)
 ema_x, ema_u = ema_descent(lr=LR / (1 - M))
 damped_x, damped_v = torch_sgd(lr=LR / (1 - M), momentum=M, dampening=M)
 print(f"SGD(lr={LR}, momentum={M}) vs descent on the average from u_0 = 0 with lr = {LR / (1 - M):g}:")
 print(f"  largest |x| difference {max(abs(a - b) for a, b in zip(torch_x, ema_x)):.1e}")
+rescaled = max(
+    max(abs(a - b) for a, b in zip(torch_sgd(LR, momentum=m)[0], ema_descent(LR / (1 - m), beta=m)[0]))
+    for m in SWEEP_MOMENTA
+)
+print(f"  for m in {SWEEP_MOMENTA}: largest |x| difference {rescaled:.1e}")
 print(f"SGD(lr={LR / (1 - M):g}, momentum={M}, dampening={M}): first buffer {damped_v[0]:g} = g_1,")
 print(f"  x_1 = {damped_x[1]:g} instead of {torch_x[1]:g}; lowest x {min(damped_x):.2f} instead of {min(torch_x):.2f}")
 

@@ -96,15 +96,36 @@ print(f"              g_1 = {g1.numpy().round(6)}  (not 0.5 g_1)")
 
 # %% Weight decay is the gradient of (lambda / 2) ||w||^2
 LAMBDA = 0.1
+VARIANTS = ({}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True})
 decayed, _ = torch_sgd(momentum=0.9, weight_decay=LAMBDA)
 penalized, _ = torch_sgd(lambda w: loss(w) + LAMBDA / 2 * (w * w).sum(), momentum=0.9)
 print(f"weight_decay = {LAMBDA} vs loss + {LAMBDA}/2 ||w||^2: largest difference {gap(decayed, penalized):.1e}")
+worst = max(
+    gap(torch_sgd(weight_decay=lam, **v)[0], torch_sgd(lambda w, lam=lam: loss(w) + lam / 2 * (w * w).sum(), **v)[0])
+    for lam in (0.1, 0.01)
+    for v in VARIANTS
+)
+print(f"  lambda in (0.1, 0.01), without momentum, with momentum 0.9, with Nesterov: largest difference {worst:.1e}")
+full, _ = torch_sgd(lambda w: loss(w) + LAMBDA * (w * w).sum())
+print(f"penalty {LAMBDA} ||w||^2 instead: largest difference from weight_decay = {LAMBDA}: "
+      f"{gap(torch_sgd(weight_decay=LAMBDA)[0], full):.3f}")
+
+# %% The buffer is the average of the gradients divided by 1 - m
+for m in (0.5, 0.9, 0.99):
+    path, buffers = torch_sgd(momentum=m, steps=50)
+    average, worst = torch.zeros_like(W0), 0.0
+    for t in range(50):
+        average = m * average + (1 - m) * gradient(path[t])
+        worst = max(worst, gap((1 - m) * buffers[t], average))
+    print(f"m = {m}: largest |(1 - m) momentum_buffer - average from 0| over 50 steps: {worst:.1e}")
 
 # %% maximize = True on g is minimizing -g
 concave = lambda w: -loss(w)  # noqa: E731 - a function to maximize
 maximized, _ = torch_sgd(concave, momentum=0.9, maximize=True)
 minimized, _ = torch_sgd(momentum=0.9)
 print(f"maximize -f vs minimize f: largest difference {gap(maximized, minimized):.1e}")
+same = all(torch.equal(torch_sgd(concave, maximize=True, **v)[0], torch_sgd(**v)[0]) for v in VARIANTS)
+print(f"  without momentum, with momentum 0.9, with Nesterov: bit for bit the same: {same}")
 by_hand, _ = reference(grad=lambda w: -gradient(w), momentum=0.9, maximize=True)
 print(f"maximize -f, by hand vs torch.optim.SGD: largest difference {gap(by_hand, maximized):.1e}")
 maximized_decay, _ = torch_sgd(concave, momentum=0.9, maximize=True, weight_decay=LAMBDA)
