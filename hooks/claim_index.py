@@ -27,6 +27,25 @@ class TestRef:
     def nodeid(self) -> str:
         return f"{self.path}::{self.name}"
 
+    @property
+    def anchor(self) -> str:
+        """The id of the test's section on the site's page of its test file."""
+        return self.name.split("::")[0]
+
+
+def test_sections(path: Path) -> list[tuple[str, int, int]]:
+    """(name, first line, last line) of each top-level test or test class of a test file, the
+    lines from its first decorator up to the next test; ("", 1, n) first for what precedes them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts = [
+        (node.name, min([node.lineno] + [d.lineno for d in node.decorator_list]))
+        for node in ast.parse("\n".join(lines)).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name.lower().startswith("test")
+    ]
+    bounds = [start for _, start in starts] + [len(lines) + 1]
+    sections = [("", 1, bounds[0] - 1)] if bounds[0] > 1 else []
+    return sections + [(name, start, end - 1) for (name, start), end in zip(starts, bounds[1:])]
+
 
 def declared(tests_dir: Path = ROOT / "tests") -> dict[str, list[TestRef]]:
     """claim id -> the tests that declare it."""

@@ -1,7 +1,7 @@
 """MkDocs hook: render each `<!-- md:claim ID -->` as a badge tied to the test that checks it.
 
 The badge carries data-claim="ID" and data-test="<pytest node id>" and links to the line of the
-test in the site's copy of the test file (tests/<module>/). A claim that no test declares
+test's section in the site's copy of the test file (tests/<module>/). A claim that no test declares
 stops the build. `<!-- md:claims-ledger -->` expands to every claim of the site, grouped by page,
 each with its test: the same data as the badges, so the ledger cannot go stale.
 """
@@ -26,16 +26,26 @@ def on_config(config):
 
 @event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
+    root = overlay.project_root(config)
     for path in sorted({ref.path for refs in DECLARED.values() for ref in refs}):
         module = posixpath.splitext(posixpath.basename(path))[0]
-        page = (
-            f"---\ntitle: {path}\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n"
-            "The tests that check the handbook's claims, as this build ran them. "
-            "Each claim badge on a chapter links to the line of its test here.\n\n"
-            f'```python linenums="1"\n--8<-- "{path}"\n```\n'
-        )
-        overlay.publish_page(files, config, f"tests/{module}.md", page)
+        overlay.publish_page(files, config, f"tests/{module}.md", test_page(root, path))
     return files
+
+
+def test_page(root, path: str) -> str:
+    """The test file as this build ran it: one section per test (anchored by its name), each
+    included from the file itself with its line numbers."""
+    parts = [
+        f"---\ntitle: {path}\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n"
+        "The tests that check the handbook's claims, as this build ran them. "
+        "Each claim badge links to the section of its test here.\n"
+    ]
+    for name, first, last in claim_index.test_sections(root / path):
+        if name:
+            parts.append(f"## `{name}` {{ #{name} }}\n")
+        parts.append(f'```python linenums="{first}"\n--8<-- "{path}:{first}:{last}"\n```\n')
+    return "\n".join(parts)
 
 
 LEDGER = "<!-- md:claims-ledger -->"
@@ -63,7 +73,7 @@ def ledger(page, config) -> str:
             target = posixpath.relpath(f"tests/{module}.md", here)
             lines.append(
                 f"- {statement.text} `{statement.claim}`<br>{checked_by} "
-                f"[`{ref.nodeid}`]({target}#__codelineno-0-{ref.line}){{ data-claim-ledger=\"{statement.claim}\" }}"
+                f"[`{ref.nodeid}`]({target}#{ref.anchor}){{ data-claim-ledger=\"{statement.claim}\" }}"
             )
         lines.append("")
     return "\n".join(lines)
@@ -90,7 +100,7 @@ def on_page_markdown(markdown, page, config, files):
         target = posixpath.relpath(f"tests/{module}.md", posixpath.dirname(page.file.src_uri))
         # A Markdown link (not raw HTML) so that MkDocs resolves and checks the target.
         return (
-            f"[tested]({target}#__codelineno-0-{ref.line})"
+            f"[tested]({target}#{ref.anchor})"
             f'{{ .claim data-claim="{claim}" data-test="{ref.nodeid}" title="Checked by {ref.nodeid}" }}'
         )
 

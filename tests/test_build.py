@@ -25,7 +25,7 @@ markdown_extensions:
   - admonition
   - pymdownx.details
   - pymdownx.superfences
-  - pymdownx.highlight: {{anchor_linenums: true}}
+  - pymdownx.highlight
   - pymdownx.snippets: {{base_path: ["."], check_paths: true}}
 plugins:
   - mkdocs-jupyter: {{include: ["notebooks/*/*.ipynb"], execute: false}}
@@ -132,8 +132,9 @@ def test_a_claim_badge_names_its_test_and_links_to_its_line(tmp_path):
     html = (project / "site" / "index.html").read_text()
     assert 'data-claim="demo-claim"' in html
     assert 'data-test="tests/test_example.py::test_demo"' in html
-    assert 'href="tests/test_example/#__codelineno-0-4"' in html
-    assert 'id="__codelineno-0-4"' in (project / "site" / "tests" / "test_example" / "index.html").read_text()
+    assert 'href="tests/test_example/#test_demo"' in html
+    test_page = (project / "site" / "tests" / "test_example" / "index.html").read_text()
+    assert 'id="test_demo"' in test_page and '<span class="nf">test_demo</span>' in test_page
 
 
 def test_a_corrupt_cache_entry_is_rerun_not_trusted(tmp_path):
