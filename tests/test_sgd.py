@@ -208,21 +208,27 @@ def test_on_cpu_with_foreach_and_fused_unset_step_runs_the_single_tensor_for_loo
 def test_foreach_gives_the_for_loops_parameters_bit_for_bit_over_100_steps_in_float32_and_float64(implementations):
     ns = implementations.namespace
     assert ns["STEPS"] == 100
+    trained = ns["trained"]  # the snippet's runs, as its output shows them
     for dtype in (torch.float32, torch.float64):
-        assert torch.equal(ns["train"]("foreach", dtype), ns["train"]("for-loop", dtype))
+        assert torch.equal(trained["foreach", dtype], trained["for-loop", dtype])
+        assert ns["differing"]["foreach", dtype] == []  # and the same two steps from equal gradients
 
 
 @pytest.mark.claim("sgd-fused-ulp")
-def test_fused_stays_within_2_ulp_of_the_largest_parameter_over_100_steps_and_1_ulp_per_element_per_step(
+def test_fused_differs_in_a_few_tail_elements_by_at_most_2_ulp_and_stays_within_2_ulp_over_100_steps(
     implementations,
 ):
     ns = implementations.namespace
-    for dtype, bound in ((torch.float32, 2.0), (torch.float64, 1.0)):
-        loop, fused = ns["train"]("for-loop", dtype), ns["train"]("fused", dtype)
+    size = ns["SIZE"]
+    assert (size, len(ns["SEEDS"])) == (10_007, 30) and size == 625 * 16 + 7
+    for dtype in (torch.float32, torch.float64):
+        found = ns["differing"]["fused", dtype]
+        assert 1 <= len(found) <= 10  # a handful of 300,210
+        assert max(ulp for *_, ulp in found) <= 2
+        assert all(index >= size - 7 for _, index, _ in found)  # the remainder past the last full vector
+        loop, fused = ns["trained"]["for-loop", dtype], ns["trained"]["fused", dtype]
         assert not torch.equal(loop, fused)
-        assert ns["ulps"](fused, loop) <= bound
-    assert "torch.float32    fused vs for-loop: 3 of 300210 elements differ, by at most 1 ulp" in implementations.output
-    assert "torch.float64    fused vs for-loop: 1 of 300210 elements differ, by at most 2 ulp" in implementations.output
+        assert ns["ulps"](fused, loop) <= 2
 
 
 @pytest.mark.claim("sgd-fused-cpu-dtypes")
