@@ -151,6 +151,7 @@ def run(name: str, root: Path = ROOT) -> Result:
     title, intro, cells = split_cells(text)
 
     import matplotlib
+    import torch
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
@@ -167,7 +168,10 @@ def run(name: str, root: Path = ROOT) -> Result:
         plt.close("all")
 
     namespace = {"__name__": "__main__", "__file__": str(path), "__doc__": f"{title}\n\n{intro}"}
-    original_show = plt.show
+    original_show, original_threads = plt.show, torch.get_num_threads()
+    # One thread: the same floating-point results in the build's workers, in pytest and on any
+    # machine (a parallel reduction may add in another order), and no oversubscribed cores.
+    torch.set_num_threads(1)
     try:
         with matplotlib.rc_context(FIGURE_STYLE):
             plt.close("all")
@@ -188,6 +192,7 @@ def run(name: str, root: Path = ROOT) -> Result:
             show()  # a figure left open without plt.show() is still captured
     finally:
         plt.show = original_show
+        torch.set_num_threads(original_threads)
         plt.close("all")
     return Result(name, cache_key(name, root), title, intro, cells, figures, executed=True, namespace=namespace)
 

@@ -10,6 +10,14 @@ import snippet_runner
 SITE = Path(__file__).resolve().parent.parent / "site"
 
 
+def pytest_configure(config):
+    # The runner runs snippets on one thread; so do the tests that call the snippets' functions,
+    # so that both see the same floating-point results (a parallel reduction may add in another order).
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @functools.cache
 def _run(name):
     return snippet_runner.run(name)
