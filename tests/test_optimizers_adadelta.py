@@ -66,6 +66,7 @@ def test_adadelta_first_step_is_sqrt_eps_over_1_minus_rho_whatever_the_gradient_
 @pytest.mark.claim("adadelta-lr-one")
 def test_adadelta_lr_1_takes_the_quadratic_below_1e_3_by_step_359_lr_0_001_leaves_theta_at_0_9924(steps, state):
     assert state.namespace["defaults"]()["lr"] == 1.0
+    assert state.namespace["defaults"](torch.optim.Adam)["lr"] == 0.001  # "Adam's default"
     runs = steps.namespace["runs"]
     losses, theta = runs["Adadelta, lr=1 (default)"]
     assert losses[0] == pytest.approx(5.55)
