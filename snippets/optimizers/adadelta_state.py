@@ -52,7 +52,7 @@ print(f"\nparameters with state right after the constructor: {entries_before_fir
 for variant, options in VARIANTS.items():
     state = state_after_one_step(**options)
     print(f"\nstate after one step, {variant} (float32 Linear({IN_FEATURES}, {OUT_FEATURES})):")
-    (weight, weight_state), (bias, bias_state) = state["weight"], state["bias"]
+    (_, weight_state), (_, bias_state) = state["weight"], state["bias"]
     print(f"  {'key':<16} {'dtype':<14} {'shape (weight, bias)':<22} bytes (weight, bias)")
     for key, tensor in weight_state.items():
         shapes = ", ".join("x".join(map(str, t.shape)) or "()" for t in (tensor, bias_state[key]))

@@ -14,6 +14,7 @@ STEPS = 30
 SETTINGS = {  # name -> keyword arguments of torch.optim.Adam
     "defaults": {},
     "lr=0.05": {"lr": 0.05},
+    # beta2 = 0.9 lets v fall within 30 steps, so that the running maximum makes a difference
     "amsgrad, betas=(0.9, 0.9)": {"lr": 0.05, "betas": (0.9, 0.9), "amsgrad": True},
     "weight_decay=0.1 (L2)": {"lr": 0.05, "weight_decay": 0.1},
     "weight_decay=0.1, decoupled": {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True},

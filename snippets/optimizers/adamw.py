@@ -16,6 +16,7 @@ SETTINGS = {  # name -> keyword arguments of torch.optim.AdamW
     "lr=0.05": {"lr": 0.05},
     "weight_decay=0": {"lr": 0.05, "weight_decay": 0.0},
     "weight_decay=1": {"lr": 0.05, "weight_decay": 1.0},
+    # beta2 = 0.9 lets v fall within 30 steps, so that the running maximum makes a difference
     "amsgrad, betas=(0.9, 0.9)": {"lr": 0.05, "betas": (0.9, 0.9), "amsgrad": True},
     "maximize": {"lr": 0.05, "maximize": True},
 }
