@@ -27,7 +27,8 @@ RUNS = {  # label -> (optimizer class, keyword arguments) on the quadratic
 def constant_gradient_steps(epsilons=EPSILONS, gradients=GRADIENTS, steps=STEPS, **options):
     """{(eps, gradient): [|theta_t - theta_{t-1}| for t = 1..steps]} of torch.optim.Adadelta."""
     thetas = [torch.zeros(len(gradients), dtype=torch.float64, requires_grad=True) for _ in epsilons]
-    optimizer = torch.optim.Adadelta([{"params": [theta], "eps": eps} for theta, eps in zip(thetas, epsilons)], **options)
+    groups = [{"params": [theta], "eps": eps} for theta, eps in zip(thetas, epsilons)]
+    optimizer = torch.optim.Adadelta(groups, **options)
     sizes = {(eps, g): [] for eps in epsilons for g in gradients}
     for _ in range(steps):
         before = [theta.detach().clone() for theta in thetas]
@@ -68,7 +69,8 @@ for label, (losses, theta) in runs.items():
     print(f"{label}: loss {losses[0]:.3f} -> {losses[100]:.3g} (step 100) -> {losses[500]:.3g} (step 500)"
           f" -> {losses[-1]:.3g} (step {STEPS})")
     lowest = min(range(len(losses)), key=lambda t: losses[t])
-    print(f"{'':<4}lowest loss {losses[lowest]:.2g} at step {lowest}; theta at step {STEPS} = {[round(x, 4) for x in theta.tolist()]}")
+    rounded = [round(x, 4) for x in theta.tolist()]
+    print(f"{'':<4}lowest loss {losses[lowest]:.2g} at step {lowest}; theta at step {STEPS} = {rounded}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
 t = range(1, STEPS + 1)

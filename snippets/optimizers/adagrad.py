@@ -39,7 +39,8 @@ def adagrad_step(theta, grad, state, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
 
 # %% The problem and the two runs
 def predict(W, b, X):
-    """X @ W.T + b, written elementwise: for tensors this small that is faster than a BLAS call."""
+    """X @ W.T + b, written elementwise: on tensors this small, a multithreaded BLAS call
+    can cost more than the arithmetic."""
     return (X.unsqueeze(1) * W).sum(-1) + b
 
 

@@ -38,7 +38,8 @@ def adamax_step(theta, grad, state, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weigh
 
 # %% The problem and the two runs
 def predict(W, b, X):
-    """X @ W.T + b, written elementwise: for tensors this small that is faster than a BLAS call."""
+    """X @ W.T + b, written elementwise: on tensors this small, a multithreaded BLAS call
+    can cost more than the arithmetic."""
     return (X.unsqueeze(1) * W).sum(-1) + b
 
 

@@ -43,7 +43,8 @@ def rmsprop_step(theta, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay
 
 # %% The problem and the two runs
 def predict(W, b, X):
-    """X @ W.T + b, written elementwise: for tensors this small that is faster than a BLAS call."""
+    """X @ W.T + b, written elementwise: on tensors this small, a multithreaded BLAS call
+    can cost more than the arithmetic."""
     return (X.unsqueeze(1) * W).sum(-1) + b
 
 
