@@ -56,7 +56,7 @@ def test_adam_keeps_exp_avg_and_exp_avg_sq_8_bytes_per_element_12_with_amsgrad_c
 
 
 @pytest.mark.claim("adam-bias-correction")
-def test_adam_steps_exactly_lr_under_constant_gradient_uncorrected_3_16_then_6_57_at_step_12(bias):
+def test_adam_steps_lr_to_1e_7_under_constant_gradient_uncorrected_3_16_then_6_57_at_step_12(bias):
     ns = bias.namespace
     adam = ns["runs"]["torch.optim.Adam"]
     assert adam == pytest.approx([1.0] * 1000, rel=1e-7)  # lr * g / (|g| + eps), eps = 1e-8
