@@ -1,0 +1,105 @@
+"""Adamax from scratch, checked against torch.optim.Adamax
+
+adamax_step applies the update rule of the page to one tensor, with no in-place tricks. The
+snippet runs it and torch.optim.Adamax side by side on a seeded least-squares problem (a 3x5
+weight and a bias of 3, float64) for several hyperparameter settings, and prints the loss
+before and after and the largest difference between the two sets of iterates.
+"""
+
+# %%
+import torch
+
+SEED = 0
+STEPS = 30
+SETTINGS = {  # name -> keyword arguments of torch.optim.Adamax
+    "defaults": {},
+    "lr=0.05": {"lr": 0.05},
+    "weight_decay=0.1 (L2)": {"lr": 0.05, "weight_decay": 0.1},
+    "maximize": {"lr": 0.05, "maximize": True},
+    "betas=(0.5, 0.9)": {"lr": 0.05, "betas": (0.5, 0.9)},
+    "eps=0.1": {"lr": 0.05, "eps": 0.1},
+}
+
+
+# %% The update rule, one tensor at a time
+# --8<-- [start:step]
+def adamax_step(theta, grad, state, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
+    """One Adamax step for one tensor. `state` (a dict, empty at first) is updated; returns the new theta."""
+    beta1, beta2 = betas
+    g = -grad if maximize else grad
+    if weight_decay:
+        g = g + weight_decay * theta  # L2: add lambda * theta to the gradient
+    t = state["t"] = state.get("t", 0) + 1
+    m = state["m"] = beta1 * state.get("m", 0) + (1 - beta1) * g
+    u = state["u"] = torch.maximum(beta2 * state.get("u", torch.zeros_like(theta)), g.abs() + eps)
+    return theta - lr / (1 - beta1**t) * m / u
+# --8<-- [end:step]
+
+
+# %% The problem and the two runs
+def predict(W, b, X):
+    """X @ W.T + b, written elementwise: on tensors this small, a multithreaded BLAS call
+    can cost more than the arithmetic."""
+    return (X.unsqueeze(1) * W).sum(-1) + b
+
+
+def problem(dtype=torch.float64):
+    """Seeded least squares: X (32x5), Y (32x3) and the starting point [W (3x5), b (3)]."""
+    generator = torch.Generator().manual_seed(SEED)
+    X = torch.randn(32, 5, generator=generator, dtype=dtype)
+    W_true = torch.randn(3, 5, generator=generator, dtype=dtype)
+    Y = predict(W_true, 0, X) + 0.1 * torch.randn(32, 3, generator=generator, dtype=dtype)
+    start = [0.5 * torch.randn(3, 5, generator=generator, dtype=dtype), torch.zeros(3, dtype=dtype)]
+    return X, Y, start
+
+
+def objective(params, X, Y, maximize=False):
+    """Mean squared error, negated when maximizing (so that both directions head to the same point)."""
+    W, b = params
+    loss = ((predict(W, b, X) - Y) ** 2).mean()
+    return -loss if maximize else loss
+
+
+def run_scratch(options, steps=STEPS, dtype=torch.float64):
+    """Iterates [W, b] for steps 0..steps of adamax_step."""
+    X, Y, params = problem(dtype)
+    states = [{} for _ in params]
+    history = [params]
+    for _ in range(steps):
+        leaves = [p.detach().requires_grad_() for p in params]
+        grads = torch.autograd.grad(objective(leaves, X, Y, options.get("maximize", False)), leaves)
+        params = [adamax_step(p, g, s, **options) for p, g, s in zip(params, grads, states)]
+        history.append(params)
+    return history
+
+
+def run_torch(options, steps=STEPS, dtype=torch.float64):
+    """Iterates [W, b] for steps 0..steps of torch.optim.Adamax."""
+    X, Y, start = problem(dtype)
+    params = [p.clone().requires_grad_() for p in start]
+    optimizer = torch.optim.Adamax(params, **options)
+    history = [start]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        objective(params, X, Y, options.get("maximize", False)).backward()
+        optimizer.step()
+        history.append([p.detach().clone() for p in params])
+    return history
+
+
+def max_difference(first, second):
+    """Largest absolute difference between two runs, over all steps and all elements."""
+    return max((a - b).abs().max().item() for xs, ys in zip(first, second) for a, b in zip(xs, ys))
+
+
+def loss(params, dtype=torch.float64):
+    X, Y, _ = problem(dtype)
+    return objective(params, X, Y).item()
+
+
+# %% From scratch against torch.optim.Adamax
+print(f"{STEPS} steps, float64   {'setting':<30} {'loss: start -> end':>20} {'max |difference|':>17}")
+for name, options in SETTINGS.items():
+    scratch, reference = run_scratch(options), run_torch(options)
+    print(f"{'':<20}{name:<30} {loss(reference[0]):>8.4f} -> {loss(reference[-1]):<8.4f} "
+          f"{max_difference(scratch, reference):>17.1e}")
