@@ -19,7 +19,7 @@ T0 = 100  # start averaging early; torch's default is 1e6
 torch.manual_seed(0)
 X = torch.randn(N, D, dtype=torch.float64)
 Y = X @ torch.randn(D, dtype=torch.float64) + 0.5 * torch.randn(N, dtype=torch.float64)
-W_STAR = torch.linalg.lstsq(X, Y[:, None]).solution[:, 0]  # the least-squares solution
+W_STAR = torch.linalg.solve(X.T @ X, X.T @ Y)  # the least-squares solution (normal equations)
 
 
 def run(steps=STEPS, seed=1, **hyperparameters):

@@ -17,7 +17,7 @@ BATCHES = (512, 64, 8)  # 512 = the full batch
 torch.manual_seed(0)
 X = torch.randn(N, D, dtype=torch.float64) * torch.logspace(0, 1, D, dtype=torch.float64)
 Y = X @ torch.randn(D, dtype=torch.float64) + 0.5 * torch.randn(N, dtype=torch.float64)
-W_STAR = torch.linalg.lstsq(X, Y[:, None]).solution[:, 0]
+W_STAR = torch.linalg.solve(X.T @ X, X.T @ Y)  # the least-squares solution (normal equations)
 
 
 def full_loss(w):
