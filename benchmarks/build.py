@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
@@ -57,7 +58,8 @@ def one_changed_build():
 
 
 def plain_config():
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    with open(ROOT / "mkdocs.yml", "rb") as file:
+        config = yaml_load(file)  # MkDocs' loader: resolves !ENV
     config.update(
         hooks=[str(ROOT / "hooks" / "mathjax.py")],
         strict=False,
@@ -65,7 +67,6 @@ def plain_config():
         docs_dir=str(ROOT / "docs"),
         site_dir=str(ROOT / ".cache" / "bench" / "site"),
     )
-    config["plugins"] = [p for p in config["plugins"] if p != "search"] + ["search"]
     path = ROOT / ".cache" / "bench" / "plain.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config))

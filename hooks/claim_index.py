@@ -27,6 +27,25 @@ class TestRef:
     def nodeid(self) -> str:
         return f"{self.path}::{self.name}"
 
+    @property
+    def anchor(self) -> str:
+        """The id of the test's section on the site's page of its test file."""
+        return self.name.split("::")[0]
+
+
+def test_sections(path: Path) -> list[tuple[str, int, int]]:
+    """(name, first line, last line) of each top-level test or test class of a test file, the
+    lines from its first decorator up to the next test; ("", 1, n) first for what precedes them."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts = [
+        (node.name, min([node.lineno] + [d.lineno for d in node.decorator_list]))
+        for node in ast.parse("\n".join(lines)).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name.lower().startswith("test")
+    ]
+    bounds = [start for _, start in starts] + [len(lines) + 1]
+    sections = [("", 1, bounds[0] - 1)] if bounds[0] > 1 else []
+    return sections + [(name, start, end - 1) for (name, start), end in zip(starts, bounds[1:])]
+
 
 def declared(tests_dir: Path = ROOT / "tests") -> dict[str, list[TestRef]]:
     """claim id -> the tests that declare it."""
@@ -47,6 +66,31 @@ def marked(docs_dir: Path = ROOT / "docs") -> dict[str, list[str]]:
         for match in CLAIM_SHORTCODE.finditer(path.read_text(encoding="utf-8")):
             claims.setdefault(match["id"], []).append(path.relative_to(docs_dir).as_posix())
     return claims
+
+
+@dataclass(frozen=True)
+class Statement:
+    claim: str
+    page: str  # the page's path relative to docs/, without the language suffix
+    title: str  # the page's first heading
+    text: str  # the Markdown of the sentence(s) before the marker, on the same line
+
+
+def statements(docs_dir: Path = ROOT / "docs", language: str = "") -> list[Statement]:
+    """Every claim as a page in one language states it (`language="zh"`: the *.zh.md twins)."""
+    suffix = f".{language}.md" if language else ".md"
+    found = []
+    for path in sorted(docs_dir.rglob(f"*{suffix}")):
+        if not language and path.name.count(".") > 1:
+            continue  # a translation
+        text = path.read_text(encoding="utf-8")
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+        page = path.relative_to(docs_dir).as_posix().removesuffix(suffix) + ".md"
+        for line in text.splitlines():
+            for match in CLAIM_SHORTCODE.finditer(line):
+                before = CLAIM_SHORTCODE.sub("", line[: match.start()]).strip()
+                found.append(Statement(match["id"], page, title, before))
+    return found
 
 
 def problems(root: Path = ROOT) -> list[str]:

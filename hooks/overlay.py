@@ -1,13 +1,27 @@
 """Files the build generates, kept outside docs/ and published as ordinary MkDocs files.
 
-Generated files live under <project>/.cache/overlay/ (writing into docs/ would make `mkdocs serve`
-rebuild forever). Each one is a real file on disk, so every plugin (mkdocs-jupyter,
-mkdocs-static-i18n) sees a normal source path. A file is rewritten only when its bytes change.
+Generated files live under <project>/.cache/overlay/ (writing into docs/ would make
+`mkdocs serve` rebuild forever). A file is rewritten only when its bytes change.
+
+Two kinds:
+* assets (figures): one copy at the site root, shared by every language;
+* pages (executed notebooks, test sources) and their downloads: one per language. mkdocs-static-i18n only
+  localizes files inside docs/, so the hooks that publish pages run after it
+  (`@event_priority(-200)`) and give each page its language's prefix (`zh/...`) and the
+  `alternates` the language switcher reads.
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from mkdocs.structure.files import File, Files
+
+
+class GeneratedPage(File):
+    """A generated page of any extension (an .ipynb is rendered by mkdocs-jupyter)."""
+
+    def is_documentation_page(self) -> bool:
+        return True
 
 
 def project_root(config) -> Path:
@@ -15,8 +29,7 @@ def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def publish(files: Files, config, site_path: str, content: str | bytes) -> File:
-    """Write `content` to the overlay at `site_path` (if changed) and add it to the build."""
+def _write(config, site_path: str, content: str | bytes) -> Path:
     overlay = project_root(config) / ".cache" / "overlay"
     target = overlay / site_path
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -25,6 +38,38 @@ def publish(files: Files, config, site_path: str, content: str | bytes) -> File:
         temporary = target.with_name(target.name + ".tmp")
         temporary.write_bytes(data)
         temporary.replace(target)  # atomic: a concurrent build never reads half a file
+    return overlay
+
+
+def publish(files: Files, config, site_path: str, content: str | bytes, localized: bool = False) -> File:
+    """An asset at `site_path`: shared by all languages, or one copy per language when `localized`
+    (a download that a per-language page links to relatively)."""
+    overlay = _write(config, site_path, content)
     file = File(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
+    if localized:
+        _localize(file, config)
     files.append(file)
     return file
+
+
+def publish_page(files: Files, config, site_path: str, content: str | bytes) -> File:
+    """A page built from `site_path` in the language being built (call after i18n's on_files)."""
+    overlay = _write(config, site_path, content)
+    page = GeneratedPage(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
+    _localize(page, config)
+    files.append(page)
+    return page
+
+
+def _localize(file: File, config) -> None:
+    """Give `file` the language prefix of the build, and the alternates i18n's switcher reads."""
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return
+    base = file.dest_uri
+    prefix = {lang: "" if lang == i18n.default_language else f"{lang}/" for lang in i18n.build_languages}
+    file.dest_uri = prefix[i18n.current_language] + base
+    file.locale = file.locale_alternate_of = i18n.current_language
+    file.alternates = {
+        lang: SimpleNamespace(url=(prefix[lang] + base).removesuffix("index.html")) for lang in i18n.build_languages
+    }

@@ -19,5 +19,5 @@ def on_page_markdown(markdown, page, config, files):
         raise PluginError(
             f"{page.file.src_uri}: unknown shortcode {left[0]!r}. Known: "
             "<!-- md:snippet NAME -->, <!-- md:snippet NAME:SECTION -->, <!-- md:output NAME -->, "
-            "<!-- md:claim ID -->."
+            "<!-- md:claim ID -->, <!-- md:claims-ledger -->."
         )

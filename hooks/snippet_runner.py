@@ -24,9 +24,12 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import multiprocessing
+import os
 import platform
 import re
 import traceback
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -148,6 +151,7 @@ def run(name: str, root: Path = ROOT) -> Result:
     title, intro, cells = split_cells(text)
 
     import matplotlib
+    import torch
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
@@ -164,7 +168,10 @@ def run(name: str, root: Path = ROOT) -> Result:
         plt.close("all")
 
     namespace = {"__name__": "__main__", "__file__": str(path), "__doc__": f"{title}\n\n{intro}"}
-    original_show = plt.show
+    original_show, original_threads = plt.show, torch.get_num_threads()
+    # One thread: the same floating-point results in the build's workers, in pytest and on any
+    # machine (a parallel reduction may add in another order), and no oversubscribed cores.
+    torch.set_num_threads(1)
     try:
         with matplotlib.rc_context(FIGURE_STYLE):
             plt.close("all")
@@ -185,6 +192,7 @@ def run(name: str, root: Path = ROOT) -> Result:
             show()  # a figure left open without plt.show() is still captured
     finally:
         plt.show = original_show
+        torch.set_num_threads(original_threads)
         plt.close("all")
     return Result(name, cache_key(name, root), title, intro, cells, figures, executed=True, namespace=namespace)
 
@@ -196,10 +204,14 @@ def _describe_failure(path: Path, root: Path, error: Exception) -> str:
     return f"snippet {path.relative_to(root)}, line {line}: {type(error).__name__}: {error}\n{shown}"
 
 
-def cached_run(name: str, root: Path = ROOT) -> Result:
-    """The snippet's result from the cache when its key matches, else run it and store it."""
+def _entry(name: str, root: Path) -> tuple[str, Path]:
     key = cache_key(name, root)
-    entry = root / ".cache" / "snippets" / f"{key}.json"
+    return key, root / ".cache" / "snippets" / f"{key}.json"
+
+
+def load_cached(name: str, root: Path = ROOT) -> Result | None:
+    """The cached result whose key matches the snippet as it is now; None when there is none."""
+    key, entry = _entry(name, root)
     try:
         data = json.loads(entry.read_text(encoding="utf-8"))
         if data["key"] != key or data["name"] != name:
@@ -207,9 +219,17 @@ def cached_run(name: str, root: Path = ROOT) -> Result:
         data["cells"] = [Cell(**cell) for cell in data["cells"]]
         return Result(**data)
     except FileNotFoundError:
-        pass
+        return None
     except (ValueError, KeyError, TypeError):
         entry.unlink(missing_ok=True)  # corrupt or foreign: rebuild, never trust it
+        return None
+
+
+def cached_run(name: str, root: Path = ROOT) -> Result:
+    """The snippet's result from the cache when its key matches, else run it and store it."""
+    cached = load_cached(name, root)
+    if cached is not None:
+        return cached
     result = run(name, root)
     stored = {
         "name": result.name,
@@ -219,11 +239,34 @@ def cached_run(name: str, root: Path = ROOT) -> Result:
         "cells": [asdict(cell) for cell in result.cells],
         "figures": result.figures,
     }
+    _, entry = _entry(name, root)
     entry.parent.mkdir(parents=True, exist_ok=True)
-    temporary = entry.with_suffix(".tmp")
+    temporary = entry.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(stored), encoding="utf-8")
     temporary.replace(entry)  # atomic: an interrupted build leaves no half-written entry
     return result
+
+
+def cached_run_all(names: list[str], root: Path = ROOT, workers: int = os.cpu_count() or 1) -> dict[str, Result]:
+    """Results for every name. Snippets missing from the cache run once each, in parallel worker
+    processes when more than one is missing (they are independent scripts)."""
+    missing = [name for name in names if load_cached(name, root) is None]
+    if len(missing) > 1 and workers > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(missing)), mp_context=context) as pool:
+            for error in pool.map(_run_into_cache, missing, [root] * len(missing)):
+                if error:
+                    raise SnippetError(error)
+    return {name: cached_run(name, root) for name in names}
+
+
+def _run_into_cache(name: str, root: Path) -> str | None:
+    """Worker: run one snippet into the cache; the error message (not the exception) comes back."""
+    try:
+        cached_run(name, root)
+    except SnippetError as error:
+        return str(error)
+    return None
 
 
 def notebook(result: Result) -> str:

@@ -22,31 +22,49 @@ from mkdocs.plugins import event_priority
 
 BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|output) (?P<arg>\S+) -->[ \t]*$", re.M)
 RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
+WORDS = {  # the few words the shortcodes put on a page, per language
+    "en": {
+        "code": "The code: snippets/{name}.py",
+        "notebook": "[Open it as a notebook]({link}) (with its outputs; `.py` and `.ipynb` to download)",
+        "output": "Output of {name}.py",
+        "silent": "(this snippet prints nothing)",
+    },
+    "zh": {
+        "code": "代码：snippets/{name}.py",
+        "notebook": "[以 notebook 形式打开]({link})（含输出，可下载 `.py` 和 `.ipynb`）",
+        "output": "{name}.py 的输出",
+        "silent": "（这个代码片段没有输出）",
+    },
+}
 
 
-@event_priority(50)  # before mkdocs-jupyter, which turns the notebooks into pages
+@event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     root = overlay.project_root(config)
-    for name in snippet_runner.all_snippets(root):
-        key = snippet_runner.cache_key(name, root)
+    names = snippet_runner.all_snippets(root)
+    keys = {name: snippet_runner.cache_key(name, root) for name in names}
+    if any(key not in RESULTS for key in keys.values()):
         try:
-            result = RESULTS.get(key) or snippet_runner.cached_run(name, root)
+            for name, result in snippet_runner.cached_run_all(names, root).items():
+                RESULTS[keys[name]] = result
         except snippet_runner.SnippetError as error:
             raise PluginError(str(error)) from None
-        RESULTS[key] = result
+    for name in names:
+        result = RESULTS[keys[name]]
         chapter, stem = name.split("/")
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
         executed = snippet_runner.notebook(result)
-        overlay.publish(files, config, f"notebooks/{name}.ipynb", executed)
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed)
+        overlay.publish_page(files, config, f"notebooks/{name}.ipynb", executed)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed, localized=True)
         source = snippet_runner.snippet_path(name, root).read_bytes()
-        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source)
+        overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source, localized=True)
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     root = overlay.project_root(config)
+    words = WORDS.get(getattr(page.file, "locale", "en"), WORDS["en"])
 
     def expand(match):
         kind, arg, indent = match["kind"], match["arg"], match["indent"]
@@ -59,7 +77,7 @@ def on_page_markdown(markdown, page, config, files):
                 f"(known: {', '.join(snippet_runner.all_snippets(root))})"
             ) from None
         if kind == "output":
-            block = output_block(result)
+            block = output_block(result, words)
         elif section:
             block = code_block(name, section)
         else:
@@ -67,12 +85,12 @@ def on_page_markdown(markdown, page, config, files):
             code = code_block(name, "").replace("\n", "\n    ")
             block = "\n".join(
                 [
-                    f'??? example "The code: snippets/{name}.py"',
+                    f'??? example "{words["code"].format(name=name)}"',
                     f"    {code}",
                     "",
-                    f"[Open it as a notebook]({notebook}) (with its outputs; `.py` and `.ipynb` to download)",
+                    words["notebook"].format(link=notebook),
                     "",
-                    output_block(result),
+                    output_block(result, words),
                 ]
             )
         return "\n".join(indent + line if line else line for line in block.split("\n"))
@@ -85,7 +103,7 @@ def code_block(name: str, section: str) -> str:
     return f'```python title="snippets/{name}.py"\n--8<-- "{target}"\n```'
 
 
-def output_block(result: snippet_runner.Result) -> str:
-    text = result.output.rstrip("\n") or "(this snippet prints nothing)"
+def output_block(result: snippet_runner.Result, words: dict[str, str]) -> str:
+    text = result.output.rstrip("\n") or words["silent"]
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
-    return f'{fence}text title="Output of {result.name}.py"\n{text}\n{fence}'
+    return f'{fence}text title="{words["output"].format(name=result.name)}"\n{text}\n{fence}'

@@ -1,7 +1,21 @@
 import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import snippet_runner
+
+SITE = Path(__file__).resolve().parent.parent / "site"
+
+
+def pytest_configure(config):
+    # The runner runs snippets on one thread; so do the tests that call the snippets' functions,
+    # so that both see the same floating-point results (a parallel reduction may add in another order).
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @functools.cache
@@ -13,3 +27,94 @@ def _run(name):
 def snippet():
     """Run a snippet (once per test session) and return its result, namespace included."""
     return _run
+
+
+# The built site in a real browser (Debian's chromium driven by Playwright), shared by every
+# browser test: Playwright's sync API runs one instance per process.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    if not (SITE / "index.html").is_file():
+        pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=SITE))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page loaded in a fresh context, with everything it requested and complained about.
+
+    `rewrite` maps strings of the page's HTML to replacements (applied to that page only)."""
+
+    def __init__(self, browser, url, color_scheme="light", viewport=None, rewrite=None):
+        options = {"color_scheme": color_scheme} | ({"viewport": viewport} if viewport else {})
+        self.context = browser.new_context(**options)
+        self.page = self.context.new_page()
+        self.requests, self.errors = [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        if rewrite:
+            self.page.route(url, functools.partial(self._rewrite, rewrite))
+        self.page.goto(url, wait_until="networkidle")
+        self.wait_for_math()
+
+    @staticmethod
+    def _rewrite(replacements, route):
+        response = route.fetch()
+        body = response.text()
+        for old, new in replacements.items():
+            assert old in body, old
+            body = body.replace(old, new)
+        route.fulfill(response=response, body=body)
+
+    def wait_for_math(self):
+        self.page.wait_for_function(
+            "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
+        )
+        self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+
+    def foreign_requests(self, base_url):
+        host = urlparse(base_url).netloc
+        return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    opened = []
+
+    def open_page(path, kind=Visit, **options):
+        opened.append(kind(browser, base_url + path, **options))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.context.close()

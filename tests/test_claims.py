@@ -1,5 +1,8 @@
 """Meta checks: every claim on a page has exactly one test, and every test's claim is on a page."""
 
+import importlib.metadata
+import re
+
 import claim_index
 import pytest
 
@@ -45,3 +48,17 @@ def test_a_claim_declared_by_two_tests_is_reported(project):
 def test_a_claim_that_no_test_declares_is_reported(project):
     write_test(project)
     assert claim_index.problems(project) == ["page.md marks claim 'known-claim', which no test declares"]
+
+
+SITE = claim_index.ROOT / "site"
+
+
+@pytest.mark.parametrize("ledger", ["claims/index.html", "zh/claims/index.html"])
+def test_the_built_ledger_lists_every_claim_once_with_its_test(ledger):
+    html = (SITE / ledger).read_text(encoding="utf-8")
+    listed = re.findall(r'data-claim-ledger="([^"]+)"', html)
+    declared = claim_index.declared()
+    assert sorted(listed) == sorted(claim_index.marked())
+    for claim in listed:
+        assert declared[claim][0].nodeid in html
+    assert f"torch {importlib.metadata.version('torch')}" in html

@@ -4,90 +4,16 @@ Run `make site` first (`make test` does). Checks what a reader would notice: mat
 decoded, no request leaving the host, no console error, a copy button on each code block.
 """
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-SITE = Path(__file__).resolve().parent.parent / "site"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-CHAPTERS = ["learning-rate/"]
+from conftest import SITE
+
+CHAPTERS = ["learning-rate/", "zh/learning-rate/"]
 
 pytestmark = pytest.mark.browser
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=SITE))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A page loaded in a fresh context, with everything it requested and complained about."""
-
-    def __init__(self, browser, url, color_scheme="light"):
-        self.context = browser.new_context(color_scheme=color_scheme)
-        self.page = self.context.new_page()
-        self.requests, self.errors = [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(url, wait_until="networkidle")
-        self.wait_for_math()
-
-    def wait_for_math(self):
-        self.page.wait_for_function(
-            "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
-        )
-        self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-
-    def foreign_requests(self, base_url):
-        host = urlparse(base_url).netloc
-        return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def open_page(path, **options):
-        opened.append(Visit(browser, base_url + path, **options))
-        return opened[-1]
-
-    yield open_page
-    for page in opened:
-        page.context.close()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -117,7 +43,9 @@ def test_chapter_figures_all_decode_and_have_alt_text(visit, chapter):
         assert len(image.get_attribute("alt") or "") > 20
 
 
-@pytest.mark.parametrize("path", ["", *CHAPTERS, "notebooks/learning_rate/gradient_descent/"])
+@pytest.mark.parametrize(
+    "path", ["", "zh/", *CHAPTERS, "notebooks/learning_rate/gradient_descent/", "zh/notebooks/learning_rate/lr_sweep/"]
+)
 def test_page_makes_no_request_to_another_host_and_logs_no_console_error(visit, base_url, path):
     visited = visit(path)
     assert visited.foreign_requests(base_url) == []
@@ -154,12 +82,12 @@ def test_notebook_page_shows_outputs_and_offers_py_and_ipynb_downloads(visit):
     assert "38416" in page.inner_text("article")
     assert page.locator("article svg, article img").count() >= 4
     for name in ["gradient_descent.py", "gradient_descent.ipynb"]:
-        link = page.locator(f'a[href$="/gradient_descent/{name}"]')
+        link = page.locator(f'a[href$="{name}"]')
         assert link.count() == 1
         assert page.request.get(link.evaluate("a => a.href")).ok
 
 
-def test_math_is_typeset_after_instant_navigation(visit):
+def test_math_is_typeset_after_following_a_navigation_link(visit):
     visited = visit("")
     visited.page.click("nav.md-nav--primary a[href$='learning-rate/']")
     visited.page.wait_for_url("**/learning-rate/")
@@ -170,3 +98,40 @@ def test_math_is_typeset_after_instant_navigation(visit):
     content = visited.page.evaluate("getComputedStyle(document.querySelector('article mjx-c'), '::before').content")
     assert content not in ("none", "normal", "")
     assert visited.errors == []
+
+
+SEARCHES = [
+    ("zh/", "学习率", "zh/learning-rate/"),
+    ("zh/", "梯度下降", "zh/learning-rate/"),
+    ("zh/", "收缩因子", "zh/learning-rate/"),
+    ("zh/", "动量", "zh/glossary/"),
+    ("zh/", "指数加权平均", "zh/glossary/"),
+    ("zh/", "优化器", "zh/glossary/"),
+    ("", "learning rate", "learning-rate/"),
+    ("", "contraction factor", "learning-rate/"),
+]
+
+
+@pytest.mark.parametrize("edition, term, expected", SEARCHES)
+def test_search_finds_the_page_for_each_term_in_both_editions(visit, base_url, edition, term, expected):
+    page = visit(f"{edition}?q={term}").page
+    page.wait_for_selector(".md-search-result__link", timeout=10000)
+    found = [link.split("#")[0] for link in page.locator(".md-search-result__link").evaluate_all("a => a.map(x => x.href)")]
+    assert base_url + expected in found
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+ALL_PAGES = sorted(
+    path.relative_to(SITE).as_posix().removesuffix("index.html") for path in SITE.rglob("*.html")
+) if SITE.is_dir() else []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_has_no_axe_core_violations(visit, path, scheme):
+    page = visit(path, color_scheme=scheme).page
+    page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
+    assert found == []

@@ -1,0 +1,107 @@
+"""Why the runs look the way they do: the per-step rate of momentum on a quadratic
+
+On f(x) = (L/2) x^2 PyTorch's momentum makes x follow x_(t+1) = (1 + m - lr L) x_t - m x_(t-1).
+Its two characteristic roots decide everything: real roots (m below the critical damping
+m* = (1 - sqrt(lr L))^2) give a smooth decay at the larger root's rate, complex roots give an
+oscillation that shrinks by sqrt(m) per step. The snippet sweeps m for lr = 0.01 on
+f(x) = 4x^2 (L = 8), measures the rate from the iterates and draws it over the prediction.
+"""
+
+# %%
+import cmath
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+L = 8.0  # f(x) = 4x^2 = (L/2) x^2
+LR = 0.01
+X0 = 2.0
+SWEEP = np.round(np.linspace(0.0, 0.98, 50), 2)
+MARKED = (0.0, 0.63, 0.9)
+WINDOW = (200, 1200)  # the rate is measured between these two iterations
+
+
+def roots(m, lr=LR, curvature=L):
+    """The characteristic roots of x_(t+1) = (1 + m - a) x_t - m x_(t-1), a = lr * L."""
+    b = 1 + m - lr * curvature
+    root = cmath.sqrt(b * b - 4 * m)
+    return (b + root) / 2, (b - root) / 2
+
+
+def predicted_rate(m, lr=LR, curvature=L):
+    """The size of the larger root: how much |x| shrinks per step once the start is forgotten."""
+    return max(abs(r) for r in roots(m, lr, curvature))
+
+
+def critical_momentum(lr=LR, curvature=L):
+    """m* = (1 - sqrt(lr L))^2: the largest m with real roots, where the rate is smallest."""
+    return (1 - math.sqrt(lr * curvature)) ** 2
+
+
+def half_period(m, lr=LR, curvature=L):
+    """For complex roots sqrt(m) e^(+-i theta): x changes sign about every pi / theta steps."""
+    return math.pi / abs(cmath.phase(roots(m, lr, curvature)[0]))
+
+
+def iterates(m, lr=LR, x0=X0, steps=WINDOW[1], curvature=L):
+    """PyTorch's momentum by hand (v_1 = g_1, v = m v + g, x = x - lr v). Returns x_0 ... x_steps."""
+    x, v, xs = x0, None, [x0]
+    for _ in range(steps):
+        g = curvature * x
+        v = g if v is None else m * v + g
+        x = x - lr * v
+        xs.append(x)
+    return xs
+
+
+def measured_rate(m, lr=LR, window=WINDOW):
+    """Average shrink per step of the state (x_t, x_(t-1)) between the two iterations of `window`."""
+    xs = iterates(m, lr, steps=window[1])
+    size = lambda t: math.hypot(xs[t], xs[t - 1])  # noqa: E731
+    first, last = window
+    return (size(last) / size(first)) ** (1 / (last - first))
+
+
+def sgd_loss(lr, momentum, iterations=100, x0=X0):
+    """f(x_iterations) for torch.optim.SGD on f(x) = (L/2) x^2 from x0."""
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
+    for _ in range(iterations):
+        optimizer.zero_grad()
+        (L / 2 * x**2).backward()
+        optimizer.step()
+    return (L / 2 * x**2).item()
+
+
+# %% The prediction beside the measurement
+m_star = critical_momentum()
+print(f"lr = {LR}, L = {L:g}: critical damping m* = (1 - sqrt({LR * L:g}))^2 = {m_star:.4f}, "
+      f"rate sqrt(m*) = {math.sqrt(m_star):.4f}")
+print(f"without momentum: rate |1 - lr L| = {abs(1 - LR * L):.4f} (lr = {LR}), "
+      f"{abs(1 - 0.03 * L):.4f} (lr = 0.03)")
+for m in MARKED:
+    print(f"m = {m}: predicted rate {predicted_rate(m):.4f}, measured {measured_rate(m):.4f}")
+    if m > m_star:
+        print(f"  complex roots of size sqrt(m) = {math.sqrt(m):.4f}: x changes sign every {half_period(m):.1f} steps")
+m_tuned = round(m_star, 2)
+print(f"loss after 100 iterations: lr = {LR}, m = {m_tuned}: {sgd_loss(LR, m_tuned):.2g}; "
+      f"lr = 0.03, m = 0: {sgd_loss(0.03, 0.0):.2g}")
+
+predicted = [predicted_rate(m) for m in SWEEP]
+measured = [measured_rate(m) for m in SWEEP]
+print(f"largest relative gap, measured vs predicted, over {len(SWEEP)} momenta: "
+      f"{max(abs(a / b - 1) for a, b in zip(measured, predicted)):.1e}")
+
+plt.figure(figsize=(7, 3.8))
+fine = np.linspace(0, 0.98, 491)
+plt.plot(fine, [predicted_rate(m) for m in fine], label="predicted: size of the larger root")
+plt.plot(SWEEP, measured, "o", markersize=4, color="C3", label=f"measured, iterations {WINDOW[0]}–{WINDOW[1]}")
+plt.axvline(m_star, color="0.4", linestyle="--", linewidth=1, label=f"m* = {m_star:.3f}")
+plt.axhline(abs(1 - 0.03 * L), color="C2", linestyle=":", label="lr = 0.03 without momentum")
+plt.xlabel("momentum m (lr = 0.01)")
+plt.ylabel("rate: |x| shrinks by this per step")
+plt.grid(alpha=0.3)
+plt.legend(fontsize="small")
+plt.show()
