@@ -12,6 +12,15 @@ import re
 HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
-def on_post_page(output, page, config):
+def without_head_alternates(output: str) -> str:
     head, separator, body = output.partition("</head>")
     return HEAD_ALTERNATE.sub("", head) + separator + body
+
+
+def on_post_page(output, page, config):
+    return without_head_alternates(output)
+
+
+def on_post_template(output, template_name, config):
+    """404.html too: it would otherwise carry the alternates of the last page built."""
+    return without_head_alternates(output)

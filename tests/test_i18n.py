@@ -14,7 +14,7 @@ CHINESE = sorted(DOCS.rglob("*.zh.md"))
 
 CLAIM = re.compile(r"<!-- md:claim ([^ ]+) -->")
 SHORTCODE = re.compile(r"<!-- md:(?:snippet|output) [^ ]+ -->")
-FIGURE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+FIGURE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)")  # alt text may hold [ ]
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
 DATA_ATTRIBUTE = re.compile(r'data-[a-z-]+="[^"]*"')
