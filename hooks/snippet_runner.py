@@ -293,6 +293,8 @@ def notebook(result: Result) -> str:
         for index in cell.figures:
             outputs.append(nbf.new_output("display_data", data={"image/svg+xml": result.figures[index]}))
         cells.append(nbf.new_code_cell(cell.source, execution_count=count, outputs=outputs))
+    for index, cell in enumerate(cells):
+        cell["id"] = f"cell-{index}"  # nbformat draws random ids: fixed ones keep the notebook byte-stable
     book = nbf.new_notebook(
         cells=cells,
         metadata={

@@ -190,3 +190,5 @@ def test_the_notebook_holds_each_cell_with_the_outputs_of_the_same_run(snippet):
     svgs = [o["data"]["image/svg+xml"] for cell in code_cells for o in cell["outputs"] if "data" in o]
     assert svgs == result.figures
     assert book["cells"][0]["source"].startswith("# Gradient descent on f(x) = 4x²")
+    # Byte-stable: mkdocs-jupyter's cache is keyed by the file's bytes (random cell ids missed it).
+    assert snippet_runner.notebook(result) == snippet_runner.notebook(result)
