@@ -250,14 +250,15 @@ def cached_run(name: str, root: Path = ROOT) -> Result:
 def cached_run_all(names: list[str], root: Path = ROOT, workers: int = os.cpu_count() or 1) -> dict[str, Result]:
     """Results for every name. Snippets missing from the cache run once each, in parallel worker
     processes when more than one is missing (they are independent scripts)."""
-    missing = [name for name in names if load_cached(name, root) is None]
+    results = {name: load_cached(name, root) for name in names}  # each cache entry is read once
+    missing = [name for name, result in results.items() if result is None]
     if len(missing) > 1 and workers > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, len(missing)), mp_context=context) as pool:
             for error in pool.map(_run_into_cache, missing, [root] * len(missing)):
                 if error:
                     raise SnippetError(error)
-    return {name: cached_run(name, root) for name in names}
+    return {name: result or cached_run(name, root) for name, result in results.items()}
 
 
 def _run_into_cache(name: str, root: Path) -> str | None:
