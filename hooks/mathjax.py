@@ -1,24 +1,128 @@
-"""MkDocs hook: serve MathJax from the site itself (no CDN, works offline).
+"""MkDocs hook: typeset every page's math at build time, with MathJax 3 in Node (hooks/typeset.js).
 
-MathJax 3 comes from npm (package.json pins it; `make site` installs it into node_modules/).
-Its component script and woff fonts are published under assets/mathjax/, keeping MathJax's
-own layout so the script finds its fonts relative to itself.
+Readers get finished SVG: no MathJax download (about 1 MB with fonts), no typesetting on a phone's
+CPU, no layout shift when formulas replace their TeX. The SVG carries MathJax's assistive MathML,
+so screen readers still read the math, and `currentColor`, so it follows the color scheme.
+
+pymdownx.arithmatex (generic mode) leaves `\\(...\\)` in <span class="arithmatex"> and `\\[...\\]` in
+<div class="arithmatex">; this hook replaces their contents. A page's formulas are typeset together,
+sharing one set of glyph paths, and cached by their TeX under .cache/mathjax/: a rebuild that
+changes no math starts no Node process. A TeX error fails the build, naming the page and the TeX.
 """
 
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import subprocess
 from pathlib import Path
 
+import overlay
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
 
-MATHJAX_ES5 = Path(__file__).resolve().parent.parent / "node_modules" / "mathjax" / "es5"
-FONTS = "output/chtml/fonts/woff-v2"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve().parent / "typeset.js"
+MATHJAX = ROOT / "node_modules" / "mathjax" / "package.json"
+MATH = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.S)
+DELIMITERS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 
 
-def on_files(files, config):
-    if not (MATHJAX_ES5 / "tex-chtml.js").is_file():
-        raise PluginError(f"MathJax is not installed at {MATHJAX_ES5}: run `make site` (it runs `npm ci`).")
-    fonts = sorted(f"{FONTS}/{font.name}" for font in (MATHJAX_ES5 / FONTS).glob("*.woff"))
-    for relative in ["tex-chtml.js", *fonts]:
-        destination = f"assets/mathjax/{relative}"
-        files.append(File(relative, str(MATHJAX_ES5), config["site_dir"], config["use_directory_urls"], dest_uri=destination))
-    return files
+class Typesetter:
+    """One Node process, started on the first cache miss and kept for the rest of the build."""
+
+    def __init__(self):
+        self.process = None
+        self.stylesheet = None
+
+    def start(self):
+        if not MATHJAX.is_file():
+            raise PluginError(f"MathJax is not installed ({MATHJAX} is missing): run `make site` (it runs `npm ci`).")
+        self.process = subprocess.Popen(
+            ["node", str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
+        )
+        self.stylesheet = self._receive()["stylesheet"]
+
+    def _receive(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise PluginError(f"{SCRIPT.name} stopped (exit code {self.process.wait()}); its error is printed above")
+        return json.loads(line)
+
+    def typeset(self, math: list[tuple[str, bool]]) -> dict:
+        if self.process is None:
+            self.start()
+        self.process.stdin.write(json.dumps(math) + "\n")
+        self.process.stdin.flush()
+        return self._receive()
+
+    def close(self):
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait()
+            self.process = None
+
+
+TYPESETTER = Typesetter()
+
+
+def cache_dir(config) -> Path:
+    """One folder per MathJax version and typesetting script: changing either retypesets everything."""
+    key = hashlib.sha256(MATHJAX.read_bytes() + SCRIPT.read_bytes()).hexdigest()[:16]
+    return overlay.project_root(config) / ".cache" / "mathjax" / key
+
+
+def load(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, or corrupt: typeset again
+        return None
+
+
+def save(path: Path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(value), encoding="utf-8")
+    temporary.replace(path)  # atomic: a concurrent build never reads half a file
+
+
+def stylesheet(config) -> str:
+    path = cache_dir(config) / "stylesheet.json"
+    saved = load(path)
+    if saved is None:
+        if TYPESETTER.stylesheet is None:
+            TYPESETTER.start()
+        saved = {"stylesheet": TYPESETTER.stylesheet}
+        save(path, saved)
+    return saved["stylesheet"]
+
+
+def on_post_page(output, page, config):
+    found = list(MATH.finditer(output))
+    if not found:
+        return output
+    math = []
+    for match in found:
+        opening, closing = DELIMITERS[match["tag"]]
+        tex = html.unescape(match["tex"]).strip()
+        if not (tex.startswith(opening) and tex.endswith(closing)):
+            raise PluginError(f"{page.file.src_uri}: math not in {opening} {closing}: {tex[:80]}")
+        math.append((tex[len(opening) : -len(closing)], match["tag"] == "div"))
+    key = hashlib.sha256(json.dumps(math).encode()).hexdigest()
+    path = cache_dir(config) / f"{key}.json"
+    typeset = load(path)
+    if typeset is None:
+        typeset = TYPESETTER.typeset(math)
+        if "error" in typeset:
+            raise PluginError(f"{page.file.src_uri}: {typeset['error']}")
+        save(path, typeset)
+
+    formulas = iter(typeset["html"])
+    output = MATH.sub(lambda match: f'<{match["tag"]} class="arithmatex">{next(formulas)}</{match["tag"]}>', output)
+    style = f'<style id="MJX-SVG-styles">{stylesheet(config)}</style>'
+    return output.replace("</head>", style + "</head>", 1).replace("</body>", typeset["defs"] + "</body>", 1)
+
+
+def on_post_build(config):
+    TYPESETTER.close()

@@ -85,7 +85,6 @@ class Visit:
         if rewrite:
             self.page.route(url, functools.partial(self._rewrite, rewrite))
         self.page.goto(url, wait_until="networkidle")
-        self.wait_for_math()
 
     @staticmethod
     def _rewrite(replacements, route):
@@ -95,12 +94,6 @@ class Visit:
             assert old in body, old
             body = body.replace(old, new)
         route.fulfill(response=response, body=body)
-
-    def wait_for_math(self):
-        self.page.wait_for_function(
-            "() => !window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
-        )
-        self.page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
 
     def foreign_requests(self, base_url):
         host = urlparse(base_url).netloc

@@ -27,9 +27,11 @@ markdown_extensions:
   - pymdownx.superfences
   - pymdownx.highlight
   - pymdownx.snippets: {{base_path: ["."], check_paths: true}}
+  - pymdownx.arithmatex: {{generic: true}}
 plugins:
   - mkdocs-jupyter: {{include: ["notebooks/*/*.ipynb"], execute: false}}
 hooks:
+  - {ROOT}/hooks/mathjax.py
   - {ROOT}/hooks/snippets.py
   - {ROOT}/hooks/claims.py
   - {ROOT}/hooks/shortcodes.py
@@ -135,6 +137,34 @@ def test_a_claim_badge_names_its_test_and_links_to_its_line(tmp_path):
     assert 'href="tests/test_example/#test_demo"' in html
     test_page = (project / "site" / "tests" / "test_example" / "index.html").read_text()
     assert 'id="test_demo"' in test_page and '<span class="nf">test_demo</span>' in test_page
+
+
+@pytest.mark.build
+def test_math_is_typeset_to_svg_at_build_time_and_cached_per_page(tmp_path):
+    project = make_project(tmp_path, "# Page\n\nInline $x^2$ and\n\n$$\\frac{1}{1 - \\beta}$$\n")
+    assert build(project).returncode == 0
+    html = (project / "site" / "index.html").read_text()
+    assert html.count("<mjx-container") == 2 and "\\frac" not in html
+    assert 'id="MJX-SVG-global-cache"' in html and "<mjx-assistive-mml" in html  # glyphs once; MathML for screen readers
+
+    [entry] = (project / ".cache" / "mathjax").glob("*/[0-9a-f]*.json")
+    typeset = json.loads(entry.read_text())
+    entry.write_text(json.dumps(typeset | {"defs": "<svg id='from-the-cache'></svg>"}))
+    assert build(project).returncode == 0  # the same math: taken from the cache, not typeset again
+    assert "from-the-cache" in (project / "site" / "index.html").read_text()
+
+    entry.write_text('{"html": [')  # corrupt: typeset again, never trusted
+    assert build(project).returncode == 0
+    assert json.loads(entry.read_text()) == typeset
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("tex", ["\\nosuchmacro x", "\\frac{1}"])
+def test_bad_tex_fails_the_build_naming_the_page_and_the_tex(tmp_path, tex):
+    project = make_project(tmp_path, f"# Page\n\nSee ${tex}$ here.\n")
+    result = build(project)
+    assert result.returncode != 0
+    assert "index.md: " in result.stderr and f"in TeX: {tex}" in result.stderr
 
 
 def test_a_corrupt_cache_entry_is_rerun_not_trusted(tmp_path):
