@@ -20,6 +20,7 @@ import snippet_runner
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
+TEX = re.compile(r"\$[^$\s][^$]*\$|\\\(|\\\[")  # $...$, \( or \[ in a snippet's Markdown
 BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|output) (?P<arg>\S+) -->[ \t]*$", re.M)
 RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
 WORDS = {  # the few words the shortcodes put on a page, per language
@@ -51,6 +52,7 @@ def on_files(files, config):
             raise PluginError(str(error)) from None
     for name in names:
         result = RESULTS[keys[name]]
+        reject_math_in_markdown(result)
         chapter, stem = name.split("/")
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
@@ -60,6 +62,17 @@ def on_files(files, config):
         source = snippet_runner.snippet_path(name, root).read_bytes()
         overlay.publish(files, config, f"notebooks/{name}/{stem}.py", source, localized=True)
     return files
+
+
+def reject_math_in_markdown(result: snippet_runner.Result) -> None:
+    """Only chapter pages have their math typeset (hooks/mathjax.py): a notebook page would show raw TeX."""
+    prose = [result.title, result.intro, *(cell.source for cell in result.cells if cell.kind == "markdown")]
+    for text in prose:
+        if found := TEX.search(text):
+            raise PluginError(
+                f"snippets/{result.name}.py: TeX '{found[0]}' in its docstring or a Markdown cell would show raw "
+                "on the notebook page; put the formula on the chapter page instead"
+            )
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -167,6 +167,15 @@ def test_bad_tex_fails_the_build_naming_the_page_and_the_tex(tmp_path, tex):
     assert "index.md: " in result.stderr and f"in TeX: {tex}" in result.stderr
 
 
+@pytest.mark.build
+def test_tex_in_a_snippets_markdown_fails_the_build_instead_of_showing_raw_on_its_notebook_page(tmp_path):
+    snippet = '"""Squares\n\nComputes $x^2$.\n"""\n\n# %%\nprint(3 ** 2)\n'
+    project = make_project(tmp_path, "# Page\n\n<!-- md:output demo/square -->\n", {"demo/square": snippet})
+    result = build(project)
+    assert result.returncode != 0
+    assert "snippets/demo/square.py: TeX '$x^2$'" in result.stderr
+
+
 def test_a_corrupt_cache_entry_is_rerun_not_trusted(tmp_path):
     make_project(tmp_path, "", {"demo/hello": COUNTING_SNIPPET.format(label="hello")})
     first = snippet_runner.cached_run("demo/hello", tmp_path)
