@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test bench browser clean
+.PHONY: site serve test bench audit browser clean
 
 site: $(VENV)/.installed node_modules/.installed
 	$(BIN)/mkdocs build --strict
@@ -21,6 +21,10 @@ test: site browser
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python benchmarks/build.py
+
+# Lighthouse (mobile) on every chapter page, axe-core and the link check on every page: a score table.
+audit: site browser
+	$(BIN)/python benchmarks/audit.py
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -120,11 +120,3 @@ def output_block(result: snippet_runner.Result, words: dict[str, str]) -> str:
     text = result.output.rstrip("\n") or words["silent"]
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
     return f'{fence}text title="{words["output"].format(name=result.name)}"\n{text}\n{fence}'
-
-
-@event_priority(100)  # before the search plugin indexes the page
-def on_page_context(context, page, config, nav):
-    """Notebook pages repeat their chapter's code: keep them out of search, so chapters rank first."""
-    if page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".ipynb"):
-        page.meta["search"] = {"exclude": True}
-    return context

@@ -1,13 +1,9 @@
 import functools
-import http.server
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import snippet_runner
-
-SITE = Path(__file__).resolve().parent.parent / "site"
+from site_checks import CHROMIUM, CHROMIUM_ARGS, SITE, served
 
 
 def pytest_configure(config):
@@ -32,31 +28,13 @@ def snippet():
 # The built site in a real browser (Debian's chromium driven by Playwright), shared by every
 # browser test: Playwright's sync API runs one instance per process.
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="session")
 def base_url():
     if not (SITE / "index.html").is_file():
         pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=SITE))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with served() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

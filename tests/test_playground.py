@@ -13,7 +13,8 @@ import functools
 import math
 
 import pytest
-from conftest import SITE, Visit
+from conftest import Visit
+from site_checks import SITE
 
 PAGE = "learning-rate/"
 WIDGET = "[data-playground]"

@@ -4,48 +4,21 @@ Run `make site` first (`make test` does). Every chapter page, in both languages,
 a reader would notice: math typeset with no raw TeX, every figure decoded, one badge per claim that
 links to its test, a copy button on each code block, no request leaving the host, no console error,
 and no axe-core violation in either color scheme. What to expect comes from the page's Markdown.
+Every other page (notebooks, test sources, the 404 page) is checked for foreign requests, console
+errors and axe-core violations, in both schemes.
 """
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import SITE
+from site_checks import axe_violations, chapters, pages
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def url_of(source: Path) -> str:
-    """docs/optimizers/adam.zh.md -> zh/optimizers/adam/"""
-    relative = source.relative_to(DOCS).as_posix()
-    language = "zh/" if relative.endswith(".zh.md") else ""
-    path = relative.removesuffix(".zh.md").removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index") + "/"
-    return language + path
-
-
-CHAPTERS = {url_of(source): source.read_text(encoding="utf-8") for source in sorted(DOCS.rglob("*.md"))}
-GENERATED = sorted(  # notebook and test-source pages: one of each kind per language is enough for the theme checks
-    {
-        "notebooks/learning_rate/gradient_descent/",
-        "zh/notebooks/learning_rate/lr_sweep/",
-        "tests/test_learning_rate/",
-        "zh/tests/test_momentum/",
-        "404.html",
-    }
-)
+CHAPTERS = {path: source.read_text(encoding="utf-8") for path, source in chapters().items()}
+GENERATED = [path for path in pages() if path not in CHAPTERS]  # notebooks, test sources, 404: every one
 
 pytestmark = pytest.mark.browser
-
-
-def axe_violations(page) -> list[str]:
-    page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
 
 
 def assert_math_typeset(page, source: str):
