@@ -5,9 +5,8 @@ CPU, no layout shift when formulas replace their TeX. The SVG carries MathJax's 
 so screen readers still read the math, and `currentColor`, so it follows the color scheme.
 
 pymdownx.arithmatex (generic mode) leaves `\\(...\\)` in <span class="arithmatex"> and `\\[...\\]` in
-<div class="arithmatex">; this hook replaces their contents. A page's formulas are typeset together,
-sharing one set of glyph paths, and cached by their TeX under .cache/mathjax/: a rebuild that
-changes no math starts no Node process. A TeX error fails the build, naming the page and the TeX.
+<div class="arithmatex">; this hook replaces their contents. A page's formulas are typeset together
+and cached by their TeX under .cache/mathjax/: a rebuild that changes no math starts no Node process. A TeX error fails the build, naming the page and the TeX.
 """
 
 from __future__ import annotations
@@ -121,7 +120,7 @@ def on_post_page(output, page, config):
     formulas = iter(typeset["html"])
     output = MATH.sub(lambda match: f'<{match["tag"]} class="arithmatex">{next(formulas)}</{match["tag"]}>', output)
     style = f'<style id="MJX-SVG-styles">{stylesheet(config)}</style>'
-    return output.replace("</head>", style + "</head>", 1).replace("</body>", typeset["defs"] + "</body>", 1)
+    return output.replace("</head>", style + "</head>", 1)
 
 
 def on_post_build(config):

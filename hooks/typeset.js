@@ -4,8 +4,9 @@
 // Protocol, one JSON document per line:
 //   first line out:  {"stylesheet": "..."}                 CSS the SVG output needs, once per site
 //   each line in:    [["TeX", display], ...]               all the math of one page
-//   each answer out: {"html": ["<mjx-container>", ...], "defs": "<svg ...>"} or {"error": "..."}
-// Glyph paths are shared by every formula of a page (fontCache "global"): "defs" holds them once.
+//   each answer out: {"html": ["<mjx-container>", ...]} or {"error": "..."}
+// Each glyph is its own <path> (fontCache "none"): on a phone, laying out <use> references to
+// shared glyphs cost more than the bytes they save (gzip removes most of the repetition).
 const readline = require("readline");
 
 const send = (message) => process.stdout.write(JSON.stringify(message) + "\n");
@@ -43,16 +44,14 @@ require("mathjax")
         throw error;
       },
     },
-    svg: { fontCache: "global" },
+    svg: { fontCache: "none" },
     startup: { typeset: false },
   })
   .then(async (MathJax) => {
     const adaptor = MathJax.startup.adaptor;
-    const output = MathJax.startup.output;
     send({ stylesheet: adaptor.textContent(MathJax.svgStylesheet()) });
     const lines = readline.createInterface({ input: process.stdin, terminal: false });
     for await (const line of lines) {
-      output.clearFontCache();
       const html = [];
       let error = null;
       for (const [tex, display] of JSON.parse(line)) {
@@ -73,8 +72,7 @@ require("mathjax")
         send({ error });
         continue;
       }
-      const defs = adaptor.outerHTML(output.fontCache.getCache());
-      send({ html, defs: `<svg id="MJX-SVG-global-cache" style="display: none" aria-hidden="true">${defs}</svg>` });
+      send({ html });
     }
   })
   .catch((error) => {
