@@ -5,6 +5,7 @@ With width and height in the <img>, the browser reserves the figure's box before
 """
 
 import re
+from pathlib import Path
 
 import overlay
 
@@ -13,12 +14,18 @@ SVG_SIZE = re.compile(r'<svg[^>]*? width="(?P<width>[\d.]+)pt" height="(?P<heigh
 PIXELS_PER_POINT = 4 / 3
 
 
+def head(svg: Path) -> str:
+    """The start of the file, which holds the <svg> element (figures run to hundreds of KB)."""
+    with svg.open("rb") as file:
+        return file.read(2000).decode("utf-8", errors="ignore")
+
+
 def on_post_page(output, page, config):
     figures = overlay.project_root(config) / ".cache" / "overlay"
 
     def sized(match):
         svg = figures / match["path"]
-        size = SVG_SIZE.search(svg.read_text(encoding="utf-8")[:2000]) if svg.is_file() else None
+        size = SVG_SIZE.search(head(svg)) if svg.is_file() else None
         if size is None:
             return match[0]
         width = round(float(size["width"]) * PIXELS_PER_POINT)

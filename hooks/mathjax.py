@@ -38,9 +38,12 @@ class Typesetter:
     def start(self):
         if not MATHJAX.is_file():
             raise PluginError(f"MathJax is not installed ({MATHJAX} is missing): run `make site` (it runs `npm ci`).")
-        self.process = subprocess.Popen(
-            ["node", str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
-        )
+        try:
+            self.process = subprocess.Popen(
+                ["node", str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
+            )
+        except FileNotFoundError:
+            raise PluginError("Node.js (`node`) is needed to typeset the math at build time: install it (Debian: nodejs).") from None
         self.stylesheet = self._receive()["stylesheet"]
 
     def _receive(self) -> dict:

@@ -23,6 +23,7 @@ from mkdocs.plugins import event_priority
 TEX = re.compile(r"\$[^$\s][^$]*\$|\\\(|\\\[")  # $...$, \( or \[ in a snippet's Markdown
 BLOCK_SHORTCODE = re.compile(r"^(?P<indent>[ \t]*)<!-- md:(?P<kind>snippet|output) (?P<arg>\S+) -->[ \t]*$", re.M)
 RESULTS: dict[str, snippet_runner.Result] = {}  # by cache key: i18n builds the site once per language
+NOTEBOOKS: dict[str, str] = {}  # executed notebooks, by cache key: written once per process, not per language
 WORDS = {  # the few words the shortcodes put on a page, per language
     "en": {
         "code": "The code: snippets/{name}.py",
@@ -56,7 +57,9 @@ def on_files(files, config):
         chapter, stem = name.split("/")
         for number, svg in enumerate(result.figures, start=1):
             overlay.publish(files, config, f"figures/{chapter}/{stem}-{number}.svg", svg)
-        executed = snippet_runner.notebook(result)
+        if result.key not in NOTEBOOKS:
+            NOTEBOOKS[result.key] = snippet_runner.notebook(result)
+        executed = NOTEBOOKS[result.key]
         overlay.publish_page(files, config, f"notebooks/{name}.ipynb", executed)
         overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", executed, localized=True)
         source = snippet_runner.snippet_path(name, root).read_bytes()
