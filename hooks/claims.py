@@ -50,8 +50,8 @@ def test_page(root, path: str) -> str:
 
 LEDGER = "<!-- md:claims-ledger -->"
 LEDGER_WORDS = {
-    "en": ("{count} claims on {pages} pages. This build ran every test with torch {torch}.", "checked by"),
-    "zh": ("共 {count} 个论断，分布在 {pages} 个页面。本次构建用 torch {torch} 运行了全部测试。", "检验测试："),
+    "en": ("{count} claims on {pages} pages. This build ran every test with torch {torch}.", "checked by", "{count} claims"),
+    "zh": ("共 {count} 个论断，分布在 {pages} 个页面。本次构建用 torch {torch} 运行了全部测试。", "检验测试：", "{count} 个论断"),
 }
 
 
@@ -60,19 +60,22 @@ def ledger(page, config) -> str:
     language = getattr(page.file, "locale", None) or (i18n.default_language if i18n else "en")
     default = i18n.default_language if i18n else "en"
     found = claim_index.statements(overlay.project_root(config) / "docs", "" if language == default else language)
-    summary, checked_by = LEDGER_WORDS.get(language, LEDGER_WORDS["en"])
+    summary, checked_by, folded = LEDGER_WORDS.get(language, LEDGER_WORDS["en"])
     here = posixpath.dirname(page.file.src_uri)
     pages = list(dict.fromkeys((s.page, s.title) for s in found))
     torch = importlib.metadata.version("torch")
     lines = [summary.format(count=len(found), pages=len(pages), torch=torch), ""]
     for source, title in pages:
-        lines += [f"## [{title}]({posixpath.relpath(source, here)})", ""]
-        for statement in (s for s in found if s.page == source):
+        claims = [s for s in found if s.page == source]
+        # Folded: a closed block is not laid out, and 164 entries full of formulas made the page
+        # slow to become responsive on a phone. The reader opens the chapter they want.
+        lines += [f"## [{title}]({posixpath.relpath(source, here)})", "", f'??? success "{folded.format(count=len(claims))}"', ""]
+        for statement in claims:
             ref = _test_of(statement.claim, page)
             module = posixpath.splitext(posixpath.basename(ref.path))[0]
             target = posixpath.relpath(f"tests/{module}.md", here)
             lines.append(
-                f"- {statement.text} `{statement.claim}`<br>{checked_by} "
+                f"    - {statement.text} `{statement.claim}`<br>{checked_by} "
                 f"[`{ref.nodeid}`]({target}#{ref.anchor}){{ data-claim-ledger=\"{statement.claim}\" }}"
             )
         lines.append("")

@@ -34,8 +34,10 @@ def assert_math_typeset(page, source: str):
     assert page.evaluate("typeof window.MathJax") == "undefined"
     if total:  # every formula draws glyphs
         assert page.locator("article .arithmatex svg:not(:has(path[d]))").count() == 0
-        box = page.locator("article .arithmatex svg").first.bounding_box()
-        assert box["width"] > 0 and box["height"] > 0
+        shown = page.locator("article .arithmatex svg >> visible=true")  # the ledger folds its entries
+        if shown.count():
+            box = shown.first.bounding_box()
+            assert box["width"] > 0 and box["height"] > 0
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
