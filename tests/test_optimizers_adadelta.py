@@ -2,9 +2,11 @@
 
 import pytest
 import torch
-
-FLOAT64_TOLERANCE = 1e-12  # same formulas, float64: differences are rounding in the last bits
-FLOAT32_TOLERANCE = 1e-4  # float32 rounds at ~1e-7 relative per operation, compounding over 30 steps
+from optimizer_checks import (
+    IN_BOTH_PRECISIONS,
+    assert_scratch_matches_torch,
+    assert_settings_move_the_iterates,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +25,12 @@ def steps(snippet):
 
 
 @pytest.mark.claim("adadelta-matches-torch")
-@pytest.mark.parametrize("dtype, tolerance", [(torch.float64, FLOAT64_TOLERANCE), (torch.float32, FLOAT32_TOLERANCE)])
+@IN_BOTH_PRECISIONS
 def test_from_scratch_adadelta_matches_torch_for_30_steps_in_6_settings_to_1e_12_float64_1e_4_float32(scratch, dtype, tolerance):
     ns = scratch.namespace
-    assert ns["STEPS"] == 30 and len(ns["SETTINGS"]) == 6
-    for name, options in ns["SETTINGS"].items():
-        reference = ns["run_torch"](options, dtype=dtype)
-        assert len(reference) == 31
-        assert ns["max_difference"](ns["run_scratch"](options, dtype=dtype), reference) < tolerance, name
+    assert_scratch_matches_torch(ns, dtype, tolerance, settings=6)
     # The settings exercise their code paths: each changes the iterates of the defaults.
-    plain = ns["run_torch"]({})
-    for name in ("lr=0.5", "rho=0.5", "eps=1e-3", "weight_decay=0.1 (L2)"):
-        assert ns["max_difference"](ns["run_torch"](ns["SETTINGS"][name]), plain) > 1e-4, name
+    assert_settings_move_the_iterates(ns, {}, ("lr=0.5", "rho=0.5", "eps=1e-3", "weight_decay=0.1 (L2)"), by=1e-4)
 
 
 @pytest.mark.claim("adadelta-state")

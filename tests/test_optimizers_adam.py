@@ -2,9 +2,12 @@
 
 import pytest
 import torch
-
-FLOAT64_TOLERANCE = 1e-12  # same formulas, float64: differences are rounding in the last bits
-FLOAT32_TOLERANCE = 1e-4  # float32 rounds at ~1e-7 relative per operation, compounding over 30 steps
+from optimizer_checks import (
+    FLOAT64_TOLERANCE,
+    IN_BOTH_PRECISIONS,
+    assert_scratch_matches_torch,
+    assert_settings_move_the_iterates,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,20 +26,14 @@ def bias(snippet):
 
 
 @pytest.mark.claim("adam-matches-torch")
-@pytest.mark.parametrize("dtype, tolerance", [(torch.float64, FLOAT64_TOLERANCE), (torch.float32, FLOAT32_TOLERANCE)])
+@IN_BOTH_PRECISIONS
 def test_from_scratch_adam_matches_torch_for_30_steps_in_7_settings_to_1e_12_float64_1e_4_float32(scratch, dtype, tolerance):
     ns = scratch.namespace
-    assert ns["STEPS"] == 30 and len(ns["SETTINGS"]) == 7
-    for name, options in ns["SETTINGS"].items():
-        reference = ns["run_torch"](options, dtype=dtype)
-        assert len(reference) == 31
-        assert ns["max_difference"](ns["run_scratch"](options, dtype=dtype), reference) < tolerance, name
+    assert_scratch_matches_torch(ns, dtype, tolerance, settings=7)
     # The settings exercise their code paths: each changes the iterates of its plain counterpart.
-    plain = ns["run_torch"]({"lr": 0.05})
-    for name in ("weight_decay=0.1 (L2)", "weight_decay=0.1, decoupled", "betas=(0.5, 0.9), eps=1e-3"):
-        assert ns["max_difference"](ns["run_torch"](ns["SETTINGS"][name]), plain) > 1e-3, name
-    no_amsgrad = ns["run_torch"]({"lr": 0.05, "betas": (0.9, 0.9)})
-    assert ns["max_difference"](ns["run_torch"](ns["SETTINGS"]["amsgrad, betas=(0.9, 0.9)"]), no_amsgrad) > 1e-3
+    changed = ("weight_decay=0.1 (L2)", "weight_decay=0.1, decoupled", "betas=(0.5, 0.9), eps=1e-3")
+    assert_settings_move_the_iterates(ns, {"lr": 0.05}, changed)
+    assert_settings_move_the_iterates(ns, {"lr": 0.05, "betas": (0.9, 0.9)}, ("amsgrad, betas=(0.9, 0.9)",))
 
 
 @pytest.mark.claim("adam-state")

@@ -2,9 +2,12 @@
 
 import pytest
 import torch
+from optimizer_checks import (
+    IN_BOTH_PRECISIONS,
+    assert_scratch_matches_torch,
+    assert_settings_move_the_iterates,
+)
 
-FLOAT64_TOLERANCE = 1e-12  # same formulas, float64: differences are rounding in the last bits
-FLOAT32_TOLERANCE = 1e-4  # float32 rounds at ~1e-7 relative per operation, compounding over 30 steps
 BETA1, BETA2 = 0.9, 0.999
 BOUND = (1 - BETA1) / (1 - BETA1 / BETA2)  # 1.00909...: the largest |step| / lr with the default betas
 
@@ -25,17 +28,11 @@ def spike(snippet):
 
 
 @pytest.mark.claim("adamax-matches-torch")
-@pytest.mark.parametrize("dtype, tolerance", [(torch.float64, FLOAT64_TOLERANCE), (torch.float32, FLOAT32_TOLERANCE)])
+@IN_BOTH_PRECISIONS
 def test_from_scratch_adamax_matches_torch_for_30_steps_in_6_settings_to_1e_12_float64_1e_4_float32(scratch, dtype, tolerance):
     ns = scratch.namespace
-    assert ns["STEPS"] == 30 and len(ns["SETTINGS"]) == 6
-    for name, options in ns["SETTINGS"].items():
-        reference = ns["run_torch"](options, dtype=dtype)
-        assert len(reference) == 31
-        assert ns["max_difference"](ns["run_scratch"](options, dtype=dtype), reference) < tolerance, name
-    plain = ns["run_torch"]({"lr": 0.05})
-    for name in ("weight_decay=0.1 (L2)", "betas=(0.5, 0.9)", "eps=0.1"):
-        assert ns["max_difference"](ns["run_torch"](ns["SETTINGS"][name]), plain) > 1e-3, name
+    assert_scratch_matches_torch(ns, dtype, tolerance, settings=6)
+    assert_settings_move_the_iterates(ns, {"lr": 0.05}, ("weight_decay=0.1 (L2)", "betas=(0.5, 0.9)", "eps=0.1"))
 
 
 @pytest.mark.claim("adamax-state")
