@@ -2,7 +2,8 @@
 
 Readers get finished SVG: no MathJax download (about 1 MB with fonts), no typesetting on a phone's
 CPU, no layout shift when formulas replace their TeX. The SVG carries MathJax's assistive MathML,
-so screen readers still read the math, and `currentColor`, so it follows the color scheme.
+so screen readers still read the math, and `currentColor`, so it follows the color scheme. Each
+formula's glyphs are one <path> (typeset.js says why; tests/test_math_rendering.py checks the pixels).
 
 pymdownx.arithmatex (generic mode) leaves `\\(...\\)` in <span class="arithmatex"> and `\\[...\\]` in
 <div class="arithmatex">; this hook replaces their contents. A page's formulas are typeset together
@@ -24,6 +25,7 @@ from mkdocs.exceptions import PluginError
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "typeset.js"
 MATHJAX = ROOT / "node_modules" / "mathjax" / "package.json"
+SVGPATH = ROOT / "node_modules" / "svgpath" / "package.json"
 MATH = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.S)
 DELIMITERS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 
@@ -70,8 +72,8 @@ TYPESETTER = Typesetter()
 
 
 def cache_dir(config) -> Path:
-    """One folder per MathJax version and typesetting script: changing either retypesets everything."""
-    key = hashlib.sha256(MATHJAX.read_bytes() + SCRIPT.read_bytes()).hexdigest()[:16]
+    """One folder per MathJax and svgpath version and typesetting script: changing any retypesets everything."""
+    key = hashlib.sha256(MATHJAX.read_bytes() + SVGPATH.read_bytes() + SCRIPT.read_bytes()).hexdigest()[:16]
     return overlay.project_root(config) / ".cache" / "mathjax" / key
 
 

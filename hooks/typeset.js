@@ -5,9 +5,9 @@
 //   first line out:  {"stylesheet": "..."}                 CSS the SVG output needs, once per site
 //   each line in:    [["TeX", display], ...]               all the math of one page
 //   each answer out: {"html": ["<mjx-container>", ...]} or {"error": "..."}
-// Each glyph is its own <path> (fontCache "none"): on a phone, laying out <use> references to
-// shared glyphs cost more than the bytes they save (gzip removes most of the repetition).
+// Glyphs are drawn from paths in the SVG itself (fontCache "none"), then merged (see mergeGlyphs).
 const readline = require("readline");
+const svgpath = require("svgpath");
 
 const send = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 
@@ -34,6 +34,49 @@ function flatten(adaptor, node) {
   adaptor.replace(child, node);
 }
 
+// A formula's SVG is a tree of <g> (one per MathML node) around one <path> per glyph and one <rect>
+// per rule. On a math-heavy page a phone spends most of its main thread styling and laying out
+// those thousands of elements, and Material restyles the whole page at load (its palette switch).
+// So the tree becomes one <path> for the glyphs and one for the rules, each point moved by the
+// transforms above it (svgpath). Relative coordinates keep a glyph's path text the same wherever
+// it sits, so gzip still folds the repeats. Anything else (a nested <svg> clipping a stretched
+// delimiter, table lines, links) keeps the tree; flatten() then only drops redundant <g>.
+const GROUP_ATTRIBUTES = new Set(["data-mml-node", "data-mjx-texclass", "data-c", "transform"]);
+const INHERITED_PAINT = { stroke: "currentColor", fill: "currentColor", "stroke-width": "0" };
+
+function mergeGlyphs(adaptor, svg) {
+  const glyphs = [];
+  const rules = [];
+  const collect = (node, transform) => {
+    for (const child of adaptor.childNodes(node)) {
+      const kind = adaptor.kind(child);
+      if (kind === "#text") continue;
+      const attributes = Object.fromEntries(adaptor.allAttributes(child).map(({ name, value }) => [name, value]));
+      const { transform: own = "", ...rest } = attributes;
+      const inner = `${transform} ${own}`.trim();
+      const names = Object.keys(rest);
+      if (kind === "g" && names.every((name) => GROUP_ATTRIBUTES.has(name) || INHERITED_PAINT[name] === rest[name])) {
+        if (!collect(child, inner)) return false;
+      } else if (kind === "path" && names.every((name) => name === "d" || name === "data-c")) {
+        glyphs.push(svgpath(rest.d).transform(inner).rel().round(1).toString());
+      } else if (kind === "rect" && names.every((name) => ["x", "y", "width", "height"].includes(name))) {
+        const [x, y, width, height] = ["x", "y", "width", "height"].map((name) => +rest[name]);
+        rules.push(svgpath(`M${x} ${y}H${x + width}V${y + height}H${x}Z`).transform(inner).rel().round(1).toString());
+      } else {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!collect(svg, "")) return false;
+  for (const child of [...adaptor.childNodes(svg)]) adaptor.remove(child);
+  for (const [name, value] of Object.entries(INHERITED_PAINT)) adaptor.setAttribute(svg, name, value);
+  // MathJax's stylesheet thickens glyphs (path[data-c] { stroke-width: 3 }), never rules.
+  if (glyphs.length) adaptor.append(svg, adaptor.node("path", { "stroke-width": "3", d: glyphs.join("") }));
+  if (rules.length) adaptor.append(svg, adaptor.node("path", { d: rules.join("") }));
+  return true;
+}
+
 require("mathjax")
   .init({
     loader: { load: ["input/tex", "output/svg", "a11y/assistive-mml"] },
@@ -57,11 +100,12 @@ require("mathjax")
       for (const [tex, display] of JSON.parse(line)) {
         try {
           const node = await MathJax.tex2svgPromise(tex, { display });
-          flatten(adaptor, adaptor.firstChild(node));
-          const markup = adaptor.outerHTML(node);
-          if (markup.includes('data-mml-node="merror"')) {
+          if (adaptor.outerHTML(node).includes('data-mml-node="merror"')) {
             throw new Error(adaptor.textContent(node).trim() || "unknown TeX error");
           }
+          const svg = adaptor.firstChild(node);
+          if (!mergeGlyphs(adaptor, svg)) flatten(adaptor, svg);
+          const markup = adaptor.outerHTML(node);
           html.push(markup);
         } catch (caught) {
           error = `${caught.message} in TeX: ${tex}`;

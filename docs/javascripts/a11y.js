@@ -1,10 +1,15 @@
-// Material adds a toolbar (<nav>) to every code block in the browser; several unnamed navigation
-// landmarks on one page cannot be told apart (axe-core: landmark-unique). Name each one.
+// Material adds a toolbar (<nav>) to a code block in the browser when the block first comes into
+// view (feature content.lazy); several unnamed navigation landmarks on one page cannot be told
+// apart (axe-core: landmark-unique). Name each one as it appears, by its block's place on the page.
 document$.subscribe(() => {
-  setTimeout(() => {
-    const label = document.documentElement.lang.startsWith("zh") ? "代码块操作" : "Code block actions";
-    document.querySelectorAll("nav.md-code__nav").forEach((nav, index) => {
-      nav.setAttribute("aria-label", `${label} ${index + 1}`);
+  const label = document.documentElement.lang.startsWith("zh") ? "代码块操作" : "Code block actions";
+  const blocks = [...document.querySelectorAll(".md-content pre")];
+  const name = () => {
+    document.querySelectorAll("nav.md-code__nav:not([aria-label])").forEach((nav) => {
+      const block = nav.closest("pre");
+      nav.setAttribute("aria-label", `${label} ${blocks.indexOf(block) + 1}`);
     });
-  }, 0);
+  };
+  name();
+  new MutationObserver(name).observe(document.querySelector(".md-content"), { childList: true, subtree: true });
 });
