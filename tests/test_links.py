@@ -1,4 +1,7 @@
-"""Every internal link, anchor and asset in the built site resolves, in both languages."""
+"""Every page of the built site, in both languages: its internal links, anchors and assets resolve,
+and no script it loads holds up its first paint."""
+
+import re
 
 import pytest
 from site_checks import SITE, broken_references, parse
@@ -13,6 +16,12 @@ def test_the_site_is_built_in_both_languages():
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(SITE).as_posix())
 def test_every_link_anchor_and_asset_on_the_page_resolves(page):
     assert broken_references(page) == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(SITE).as_posix())
+def test_every_script_the_page_loads_from_a_file_is_deferred(page):
+    scripts = re.findall(r"<script\b[^>]*\bsrc=\"[^\"]+\"[^>]*>", page.read_text(encoding="utf-8"))
+    assert scripts and [script for script in scripts if " defer" not in script] == []
 
 
 def test_the_link_check_finds_a_missing_file_and_a_missing_anchor(tmp_path):
