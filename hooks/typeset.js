@@ -41,7 +41,8 @@ function flatten(adaptor, node) {
 // transforms above it (svgpath). Relative coordinates keep a glyph's path text the same wherever
 // it sits, so gzip still folds the repeats. Anything else (a nested <svg> clipping a stretched
 // delimiter, table lines, links) keeps the tree; flatten() then only drops redundant <g>.
-const GROUP_ATTRIBUTES = new Set(["data-mml-node", "data-mjx-texclass", "data-c", "transform"]);
+const GROUP_ATTRIBUTES = new Set([...UNWRAPPABLE, "data-c"]); // data-c: a glyph built of parts
+const RECT_ATTRIBUTES = ["x", "y", "width", "height"];
 const INHERITED_PAINT = { stroke: "currentColor", fill: "currentColor", "stroke-width": "0" };
 
 function mergeGlyphs(adaptor, svg) {
@@ -59,8 +60,8 @@ function mergeGlyphs(adaptor, svg) {
         if (!collect(child, inner)) return false;
       } else if (kind === "path" && names.every((name) => name === "d" || name === "data-c")) {
         glyphs.push(svgpath(rest.d).transform(inner).rel().round(1).toString());
-      } else if (kind === "rect" && names.every((name) => ["x", "y", "width", "height"].includes(name))) {
-        const [x, y, width, height] = ["x", "y", "width", "height"].map((name) => +rest[name]);
+      } else if (kind === "rect" && names.every((name) => RECT_ATTRIBUTES.includes(name))) {
+        const [x, y, width, height] = RECT_ATTRIBUTES.map((name) => +rest[name]);
         rules.push(svgpath(`M${x} ${y}H${x + width}V${y + height}H${x}Z`).transform(inner).rel().round(1).toString());
       } else {
         return false;
