@@ -10,12 +10,14 @@ export NO_MKDOCS_2_WARNING := 1
 site: $(VENV)/.installed node_modules/.installed
 	$(BIN)/mkdocs build --strict
 
+# PORT=8001 to serve elsewhere; LANGUAGE=en builds one language, so an edit shows in seconds.
+PORT ?= 8000
 serve: $(VENV)/.installed node_modules/.installed
-	$(BIN)/mkdocs serve
+	HANDBOOK_LANGUAGE=$(LANGUAGE) SITE_URL=http://127.0.0.1:$(PORT)/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collects nothing: say so, and fail like any other failure.
 test: site browser
-	@$(BIN)/python -m pytest; status=$$?; \
+	@$(BIN)/python -m pytest --junitxml=.cache/test-results.xml; status=$$?; \
 	  [ $$status -ne 5 ] || echo "pytest collected no tests: the suite is broken, not green" >&2; \
 	  exit $$status
 

@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from site_checks import CHROMIUM, CHROMIUM_ARGS, SITE, axe_violations, broken_references, chapters, pages  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from checks.browser import CHROMIUM, CHROMIUM_ARGS, axe_violations  # noqa: E402
+from checks.site import SITE, broken_references, chapters, pages  # noqa: E402
 
 BIN = ROOT / "node_modules" / ".bin"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]

@@ -1,110 +1,208 @@
-"""MkDocs hook: render each `<!-- md:claim ID -->` as a badge tied to the test that checks it.
+"""Claims: each `<!-- md:claim ID -->` becomes a badge tied to the test that checks it.
 
-The badge carries data-claim="ID" and data-test="<pytest node id>" and links to the line of the
-test's section in the site's copy of the test file (tests/<module>/). A claim that no test declares
-stops the build. `<!-- md:claims-ledger -->` expands to every claim of the site, grouped by page,
-each with its test: the same data as the badges, so the ledger cannot go stale.
+The badge carries data-claim="ID" and data-test="<pytest node id>" and links to the test's section
+in the site's copy of its test file (tests/<module>/). A claim that no test declares stops the
+build. `<!-- md:claims-ledger -->` lists every claim of the site in the order of the nav, each with
+its test: the same data as the badges, so the ledger cannot go stale.
+
+Whether the tests passed is known only from a test run. `make test` leaves pytest's JUnit report
+(.cache/test-results.xml) stamped with the hash of the sources it ran against (hooks/stamp.py);
+when that stamp is this build's, the ledger and the test pages show each test's outcome, and
+otherwise they say that the tests were not run with this build.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import posixpath
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import catalog
 import claim_index
 import overlay
+import stamp
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from shortcodes import Context, shortcode
 
+RESULTS_FILE = Path(".cache") / "test-results.xml"
 DECLARED: dict[str, list[claim_index.TestRef]] = {}
 
 
+@dataclass
+class TestRun:
+    """The outcomes of the test run whose report matches this build's sources (if any)."""
+
+    found: bool = False
+    when: str = ""
+    outcomes: dict[str, str] = field(default_factory=dict)  # "tests/test_x.py::test_y" -> "passed" | "failed" | "skipped"
+
+    def outcome(self, ref: claim_index.TestRef) -> str:
+        """passed, failed, skipped, or "" when the run did not include the test."""
+        cases = [o for nodeid, o in self.outcomes.items() if nodeid == ref.nodeid or nodeid.startswith(f"{ref.path}::{ref.name}[")]
+        if ref.case:
+            cases = [o for nodeid, o in self.outcomes.items() if nodeid == ref.nodeid] or cases
+        if not cases:
+            return ""
+        return "failed" if "failed" in cases else ("passed" if "passed" in cases else "skipped")
+
+
+RUN = TestRun()
+
+
+def load_test_run(root: Path) -> TestRun:
+    path = root / RESULTS_FILE
+    if not path.is_file():
+        return TestRun()
+    try:
+        suite = ElementTree.parse(path).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    except (ElementTree.ParseError, AttributeError):
+        return TestRun()
+    if properties.get("sources") != stamp.sources_hash(root):
+        return TestRun()  # a report of other sources says nothing about this build
+    outcomes = {}
+    for case in suite.iter("testcase"):
+        module = case.get("classname", "").split(".")
+        while module and not (root / Path(*module).with_suffix(".py")).is_file():
+            module = module[:-1]  # classname holds the class too: tests.test_x.TestY
+        if not module:
+            continue
+        prefix = "/".join(module) + ".py::" + "::".join(case.get("classname").split(".")[len(module) :] + [case.get("name")])
+        failed = case.find("failure") is not None or case.find("error") is not None
+        skipped = case.find("skipped") is not None
+        outcomes[prefix] = "failed" if failed else ("skipped" if skipped else "passed")
+    return TestRun(True, suite.get("timestamp", "")[:16].replace("T", " "), outcomes)
+
+
 def on_config(config):
-    DECLARED.clear()
-    DECLARED.update(claim_index.declared(overlay.project_root(config) / "tests"))
-
-
-@event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
-def on_files(files, config):
     root = overlay.project_root(config)
+    DECLARED.clear()
+    DECLARED.update(claim_index.declared(root / "tests"))
+    global RUN
+    RUN = load_test_run(root)
+
+
+def publish_test_pages(files, config):
+    """One page per test file that declares a claim: its tests as this build has them."""
+    root = overlay.project_root(config)
+    locale = catalog.languages(config)[0].locale if config.plugins.get("i18n") is None else config.plugins["i18n"].current_language
     for path in sorted({ref.path for refs in DECLARED.values() for ref in refs}):
         module = posixpath.splitext(posixpath.basename(path))[0]
-        overlay.publish_page(files, config, f"tests/{module}.md", test_page(root, path))
-    return files
+        overlay.publish_page(files, config, f"tests/{module}.md", test_page(root, path, locale))
 
 
-def test_page(root, path: str) -> str:
-    """The test file as this build ran it: one section per test (anchored by its name), each
-    included from the file itself with its line numbers."""
-    parts = [
-        f"---\ntitle: {path}\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n"
-        "The tests that check the handbook's claims, as this build ran them. "
-        "Each claim badge links to the section of its test here.\n"
-    ]
+def test_page(root: Path, path: str, locale: str) -> str:
+    """The test file, one section per test (anchored by its name), each included from the file
+    itself with its line numbers, and the outcome of the test run when this build has one."""
+    claims_of = {}
+    for claim, refs in DECLARED.items():
+        for ref in refs:
+            claims_of.setdefault(ref.name.split("::")[0], []).append(claim)
+    intro = catalog.words(locale, "tests.intro")
+    parts = [f"---\ntitle: {path}\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n{intro} {run_summary(locale)}\n"]
     for name, first, last in claim_index.test_sections(root / path):
         if name:
             parts.append(f"## `{name}` {{ #{name} }}\n")
+            if RUN.found:
+                ref = claim_index.TestRef(path, name, first)
+                outcome = RUN.outcome(ref) or "absent"
+                parts.append(catalog.words(locale, f"tests.outcome.{outcome}") + "\n")
         parts.append(f'```python linenums="{first}"\n--8<-- "{path}:{first}:{last}"\n```\n')
     return "\n".join(parts)
 
 
-LEDGER = "<!-- md:claims-ledger -->"
-LEDGER_WORDS = {
-    "en": ("{count} claims on {pages} pages. This build ran every test with torch {torch}.", "checked by", "{count} claims"),
-    "zh": ("共 {count} 个论断，分布在 {pages} 个页面。本次构建用 torch {torch} 运行了全部测试。", "检验测试：", "{count} 个论断"),
-}
+def run_summary(locale: str) -> str:
+    if not RUN.found:
+        return catalog.words(locale, "tests.not_run")
+    return catalog.words(locale, "tests.run", when=RUN.when)
 
 
-def ledger(page, config) -> str:
-    i18n = config.plugins.get("i18n")
-    language = getattr(page.file, "locale", None) or (i18n.default_language if i18n else "en")
-    default = i18n.default_language if i18n else "en"
-    found = claim_index.statements(overlay.project_root(config) / "docs", "" if language == default else language)
-    summary, checked_by, folded = LEDGER_WORDS.get(language, LEDGER_WORDS["en"])
-    here = posixpath.dirname(page.file.src_uri)
-    pages = list(dict.fromkeys((s.page, s.title) for s in found))
-    torch = importlib.metadata.version("torch")
-    lines = [summary.format(count=len(found), pages=len(pages), torch=torch), ""]
-    for source, title in pages:
-        claims = [s for s in found if s.page == source]
-        # Folded: a closed block is not laid out, and 164 entries full of formulas made the page
-        # slow to become responsive on a phone. The reader opens the chapter they want.
-        lines += [f"## [{title}]({posixpath.relpath(source, here)})", "", f'??? success "{folded.format(count=len(claims))}"', ""]
-        for statement in claims:
-            ref = _test_of(statement.claim, page)
-            module = posixpath.splitext(posixpath.basename(ref.path))[0]
-            target = posixpath.relpath(f"tests/{module}.md", here)
-            lines.append(
-                f"    - {statement.text} `{statement.claim}`<br>{checked_by} "
-                f"[`{ref.nodeid}`]({target}#{ref.anchor}){{ data-claim-ledger=\"{statement.claim}\" }}"
-            )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _test_of(claim: str, page) -> claim_index.TestRef:
+def _test_of(claim: str, context: Context) -> claim_index.TestRef:
     refs = DECLARED.get(claim)
     if not refs:
         raise PluginError(
-            f"{page.file.src_uri}: claim '{claim}' is declared by no test. "
+            f"{context.where}: claim '{claim}' is declared by no test. "
             f'Add @pytest.mark.claim("{claim}") to the test that checks it.'
         )
     return refs[0]
 
 
-def on_page_markdown(markdown, page, config, files):
-    if LEDGER in markdown:
-        markdown = markdown.replace(LEDGER, ledger(page, config))
+def _link(ref: claim_index.TestRef, context: Context) -> str:
+    module = posixpath.splitext(posixpath.basename(ref.path))[0]
+    return posixpath.relpath(f"tests/{module}.md", posixpath.dirname(context.page.file.src_uri)) + f"#{ref.anchor}"
 
-    def badge(match):
-        claim = match["id"]
-        ref = _test_of(claim, page)
-        module = posixpath.splitext(posixpath.basename(ref.path))[0]
-        target = posixpath.relpath(f"tests/{module}.md", posixpath.dirname(page.file.src_uri))
-        # A Markdown link (not raw HTML) so that MkDocs resolves and checks the target.
-        return (
-            f"[tested]({target}#{ref.anchor})"
-            f'{{ .claim data-claim="{claim}" data-test="{ref.nodeid}" title="Checked by {ref.nodeid}" }}'
-        )
 
-    return claim_index.CLAIM_SHORTCODE.sub(badge, markdown)
+@shortcode("claim", "<!-- md:claim ID -->")
+def badge(args: list[str], context: Context) -> str:
+    if len(args) != 1:
+        raise ValueError("give one claim id")
+    claim = args[0]
+    ref = _test_of(claim, context)
+    locale = catalog.page_locale(context.page, context.config)
+    label = catalog.words(locale, "claim.badge")
+    tooltip = catalog.words(locale, "claim.tooltip", test=ref.nodeid)
+    context.notes.setdefault("claims", []).append(claim)
+    # A Markdown link (not raw HTML) so that MkDocs resolves and checks the target.
+    return f'[{label}]({_link(ref, context)}){{ .claim data-claim="{claim}" data-test="{ref.nodeid}" title="{tooltip}" }}'
+
+
+@shortcode("claim-example", "<!-- md:claim-example -->")
+def example_badge(args: list[str], context: Context) -> str:
+    """What a badge looks like, for the pages that explain them."""
+    return f'<span class="claim">{catalog.words(catalog.page_locale(context.page, context.config), "claim.badge")}</span>'
+
+
+@shortcode("claims-ledger", "<!-- md:claims-ledger -->", block=True)
+def ledger(args: list[str], context: Context) -> str:
+    config = context.config
+    languages = catalog.languages(config)
+    locale = catalog.page_locale(context.page, config)
+    language = next(lang for lang in languages if lang.locale == locale)
+    others = tuple(lang.suffix for lang in languages if not lang.default)
+    found = claim_index.statements(overlay.project_root(config) / "docs", language.suffix, others)
+    order = {page: index for index, page in enumerate(nav_pages(config["nav"]))}
+    pages = sorted(dict.fromkeys((s.page, s.title) for s in found), key=lambda page: order.get(page[0], len(order)))
+    here = posixpath.dirname(context.page.file.src_uri)
+    counts = {"passed": 0, "failed": 0}
+    lines = []
+    for source, title in pages:
+        claims = [s for s in found if s.page == source]
+        # Folded: a closed block is not laid out, and hundreds of entries full of formulas made the
+        # page slow to become responsive on a phone. The reader opens the chapter they want.
+        folded = catalog.words(locale, "ledger.folded", count=len(claims))
+        lines += [f"## [{title}]({posixpath.relpath(source, here)})", "", f'??? success "{folded}"', ""]
+        for statement in claims:
+            ref = _test_of(statement.claim, context)
+            outcome = RUN.outcome(ref) if RUN.found else ""
+            counts[outcome] = counts.get(outcome, 0) + 1
+            key = f"ledger.outcome.{outcome or 'absent'}"
+            result = f" · {catalog.words(locale, key)}" if RUN.found else ""
+            module = posixpath.splitext(posixpath.basename(ref.path))[0]
+            target = posixpath.relpath(f"tests/{module}.md", here)
+            checked_by = catalog.words(locale, "ledger.checked_by")
+            lines.append(
+                f"    - {statement.text} `{statement.claim}`<br>{checked_by} "
+                f"[`{ref.nodeid}`]({target}#{ref.anchor}){{ data-claim-ledger=\"{statement.claim}\" }}{result}"
+            )
+        lines.append("")
+    summary = catalog.words(locale, "ledger.summary", count=len(found), pages=len(pages))
+    if RUN.found:
+        summary += " " + catalog.words(locale, "ledger.run", when=RUN.when, passed=counts["passed"], failed=counts["failed"], total=len(found))
+    else:
+        summary += " " + catalog.words(locale, "ledger.not_run")
+    summary += " " + catalog.words(locale, "ledger.torch") + " <!-- md:version torch -->."
+    return "\n".join([summary, "", *lines])
+
+
+def nav_pages(nav) -> list[str]:
+    """The source paths of the nav's pages, in order."""
+    found = []
+    for item in nav or []:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            found += nav_pages(value)
+        elif isinstance(value, str):
+            found.append(value)
+    return found

@@ -1,4 +1,4 @@
-"""MkDocs hook: typeset every page's math at build time, with MathJax 3 in Node (hooks/typeset.js).
+"""Typeset every page's math at build time, with MathJax 3 in Node (hooks/typeset.js).
 
 Readers get finished SVG: no MathJax download (about 1 MB with fonts), no typesetting on a phone's
 CPU, no layout shift when formulas replace their TeX. The SVG carries MathJax's assistive MathML,
@@ -7,7 +7,13 @@ formula's glyphs are one <path> (typeset.js says why; tests/test_math_rendering.
 
 pymdownx.arithmatex (generic mode) leaves `\\(...\\)` in <span class="arithmatex"> and `\\[...\\]` in
 <div class="arithmatex">; this hook replaces their contents. A page's formulas are typeset together
-and cached by their TeX under .cache/mathjax/: a rebuild that changes no math starts no Node process. A TeX error fails the build, naming the page and the TeX.
+and cached by their TeX under .cache/mathjax/: a rebuild that changes no math starts no Node process.
+A TeX error fails the build, naming the page and the TeX. The stylesheet MathJax's SVG needs is
+published once (assets/stylesheets/mathjax.css), not inlined in every page.
+
+A value quoted inside a formula (hooks/values.py) arrives as \\handbookvalue{from}{SOURCE}{TeX}: the
+formula is typeset with the TeX, and its element carries data-from="SOURCE ..." (or data-input,
+data-constant), as a value in prose does.
 """
 
 from __future__ import annotations
@@ -20,13 +26,16 @@ import subprocess
 from pathlib import Path
 
 import overlay
+from files import write_atomic
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve().parent / "typeset.js"
 MATHJAX = ROOT / "node_modules" / "mathjax" / "package.json"
 SVGPATH = ROOT / "node_modules" / "svgpath" / "package.json"
-MATH = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.S)
+MATH = re.compile(r'<(?P<tag>span|div) class="arithmatex"(?P<attributes>[^>]*)>(?P<tex>.*?)</(?P=tag)>', re.S)
+QUOTED_VALUE = re.compile(r"\\handbookvalue\{(?P<kind>from|input|constant)\}\{(?P<source>[^{}]*)\}\{(?P<tex>(?:[^{}]|\{[^{}]*\})*)\}")
+STYLESHEET = "assets/stylesheets/mathjax.css"
 DELIMITERS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 
 
@@ -85,10 +94,7 @@ def load(path: Path) -> dict | None:
 
 
 def save(path: Path, value: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value), encoding="utf-8")
-    temporary.replace(path)  # atomic: a concurrent build never reads half a file
+    write_atomic(path, json.dumps(value))
 
 
 def stylesheet(config) -> str:
@@ -102,17 +108,32 @@ def stylesheet(config) -> str:
     return saved["stylesheet"]
 
 
-def on_post_page(output, page, config):
+def on_config(config):
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.insert(0, STYLESHEET)
+
+
+def publish_stylesheet(files, config):
+    overlay.publish(files, config, STYLESHEET, stylesheet(config))
+
+
+def typeset(output: str, page, config) -> str:
+    """The page's HTML with every formula typeset."""
     found = list(MATH.finditer(output))
     if not found:
         return output
-    math = []
+    math, provenance = [], []
     for match in found:
         opening, closing = DELIMITERS[match["tag"]]
         tex = html.unescape(match["tex"]).strip()
         if not (tex.startswith(opening) and tex.endswith(closing)):
             raise PluginError(f"{page.file.src_uri}: math not in {opening} {closing}: {tex[:80]}")
+        quoted = {}
+        for value in QUOTED_VALUE.finditer(tex):
+            quoted.setdefault(value["kind"], []).append(value["source"])
+        tex = QUOTED_VALUE.sub(lambda value: value["tex"], tex)
         math.append((tex[len(opening) : -len(closing)], match["tag"] == "div"))
+        provenance.append("".join(f' data-{kind}="{html.escape(" ".join(sources))}"' for kind, sources in quoted.items()))
     key = hashlib.sha256(json.dumps(math).encode()).hexdigest()
     path = cache_dir(config) / f"{key}.json"
     typeset = load(path)
@@ -122,11 +143,14 @@ def on_post_page(output, page, config):
             raise PluginError(f"{page.file.src_uri}: {typeset['error']}")
         save(path, typeset)
 
-    formulas = iter(typeset["html"])
-    output = MATH.sub(lambda match: f'<{match["tag"]} class="arithmatex">{next(formulas)}</{match["tag"]}>', output)
-    style = f'<style id="MJX-SVG-styles">{stylesheet(config)}</style>'
-    return output.replace("</head>", style + "</head>", 1)
+    formulas = iter(zip(typeset["html"], provenance))
+
+    def replace(match):
+        formula, origin = next(formulas)
+        return f'<{match["tag"]} class="arithmatex"{match["attributes"]}{origin}>{formula}</{match["tag"]}>'
+
+    return MATH.sub(replace, output)
 
 
-def on_post_build(config):
+def close():
     TYPESETTER.close()

@@ -4,16 +4,17 @@ Generated files live under <project>/.cache/overlay/ (writing into docs/ would m
 `mkdocs serve` rebuild forever). A file is rewritten only when its bytes change.
 
 Two kinds:
-* assets (figures): one copy at the site root, shared by every language;
-* pages (executed notebooks, test sources) and their downloads: one per language. mkdocs-static-i18n only
-  localizes files inside docs/, so the hooks that publish pages run after it
-  (`@event_priority(-200)`) and give each page its language's prefix (`zh/...`) and the
+* assets (figures, notebook downloads): one copy at the site root, shared by every language;
+* pages (executed notebooks, test sources): in the language being built. mkdocs-static-i18n only
+  localizes files inside docs/, so the hook that publishes pages runs after it
+  (`@event_priority(-200)`) and gives each page its language's prefix (`zh/...`) and the
   `alternates` the language switcher reads.
 """
 
 from pathlib import Path
 from types import SimpleNamespace
 
+from files import write_atomic
 from mkdocs.structure.files import File, Files
 
 
@@ -31,23 +32,14 @@ def project_root(config) -> Path:
 
 def _write(config, site_path: str, content: str | bytes) -> Path:
     overlay = project_root(config) / ".cache" / "overlay"
-    target = overlay / site_path
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    if not target.is_file() or target.read_bytes() != data:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(target)  # atomic: a concurrent build never reads half a file
+    write_atomic(overlay / site_path, content)  # unchanged bytes are not rewritten: serve stays quiet
     return overlay
 
 
-def publish(files: Files, config, site_path: str, content: str | bytes, localized: bool = False) -> File:
-    """An asset at `site_path`: shared by all languages, or one copy per language when `localized`
-    (a download that a per-language page links to relatively)."""
+def publish(files: Files, config, site_path: str, content: str | bytes) -> File:
+    """An asset at `site_path`, shared by all languages."""
     overlay = _write(config, site_path, content)
     file = File(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
-    if localized:
-        _localize(file, config)
     files.append(file)
     return file
 

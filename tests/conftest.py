@@ -1,9 +1,15 @@
+"""What every test shares: snippets run once per session, the built site served and opened in a
+real browser, and the checks that keep the suite honest (claim marks, a stale site/)."""
+
+from __future__ import annotations
+
 import functools
-from urllib.parse import urlparse
 
 import pytest
 import snippet_runner
-from site_checks import CHROMIUM, CHROMIUM_ARGS, SITE, served
+import stamp
+from checks.browser import Visit, launch
+from checks.site import ROOT, SITE, served
 
 
 def pytest_configure(config):
@@ -11,7 +17,33 @@ def pytest_configure(config):
     # so that both see the same floating-point results (a parallel reduction may add in another order).
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(snippet_runner.THREADS)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The claims the build reads statically (hooks/claim_index.py) are exactly the claim marks
+    pytest collects, for every test file collected."""
+    import claim_index
+
+    collected = {}
+    for item in items:
+        for mark in item.iter_markers("claim"):
+            path, _, name = item.nodeid.partition("::")
+            collected.setdefault(mark.args[0], set()).add(f"{path}::{name.split('[')[0]}")
+    files = {item.nodeid.split("::")[0] for item in items}
+    static = {
+        claim: {f"{ref.path}::{ref.name}" for ref in refs if ref.path in files}
+        for claim, refs in claim_index.declared(ROOT / "tests").items()
+    }
+    static = {claim: tests for claim, tests in static.items() if tests}
+    if static != collected:
+        only_static = sorted(set(static) - set(collected))
+        only_pytest = sorted(set(collected) - set(static))
+        differ = sorted(c for c in set(static) & set(collected) if static[c] != collected[c])
+        raise pytest.UsageError(
+            "claim marks differ between hooks/claim_index.py (read without running) and pytest: "
+            f"only in the index {only_static}, only in pytest {only_pytest}, on other tests {differ}"
+        )
 
 
 @functools.cache
@@ -21,19 +53,22 @@ def _run(name):
 
 @pytest.fixture(scope="session")
 def snippet():
-    """Run a snippet (once per test session) and return its result, namespace included."""
+    """Run a snippet (once per test session) and return its result, namespace and values included."""
     return _run
 
 
-# The built site in a real browser (Debian's chromium driven by Playwright), shared by every
-# browser test: Playwright's sync API runs one instance per process.
+@pytest.fixture(scope="session")
+def site():
+    """site/, built from these very sources (its stamp says so)."""
+    problem = stamp.problem(SITE, ROOT)
+    if problem:
+        pytest.fail(problem)
+    return SITE
 
 
 @pytest.fixture(scope="session")
-def base_url():
-    if not (SITE / "index.html").is_file():
-        pytest.fail("site/ is not built: run `make site` (or `make test`, which builds it first)")
-    with served() as url:
+def base_url(site):
+    with served(site) as url:
         yield url
 
 
@@ -42,40 +77,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
-
-
-class Visit:
-    """A page loaded in a fresh context, with everything it requested and complained about.
-
-    `rewrite` maps strings of the page's HTML to replacements (applied to that page only)."""
-
-    def __init__(self, browser, url, color_scheme="light", viewport=None, rewrite=None):
-        options = {"color_scheme": color_scheme} | ({"viewport": viewport} if viewport else {})
-        self.context = browser.new_context(**options)
-        self.page = self.context.new_page()
-        self.requests, self.errors = [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        if rewrite:
-            self.page.route(url, functools.partial(self._rewrite, rewrite))
-        self.page.goto(url, wait_until="networkidle")
-
-    @staticmethod
-    def _rewrite(replacements, route):
-        response = route.fetch()
-        body = response.text()
-        for old, new in replacements.items():
-            assert old in body, old
-            body = body.replace(old, new)
-        route.fulfill(response=response, body=body)
-
-    def foreign_requests(self, base_url):
-        host = urlparse(base_url).netloc
-        return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
 
 
 @pytest.fixture
@@ -88,4 +92,14 @@ def visit(browser, base_url):
 
     yield open_page
     for page in opened:
-        page.context.close()
+        page.close()
+
+
+def pytest_sessionstart(session):
+    """The JUnit report carries the hash of the sources it ran against (hooks/claims.py reads it)."""
+    session.config._handbook_sources = stamp.sources_hash(ROOT)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sources_in_report(record_testsuite_property, request):
+    record_testsuite_property("sources", request.config._handbook_sources)

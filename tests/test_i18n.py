@@ -1,27 +1,24 @@
-"""The two editions come from one source of truth: every page has a twin with the same claims,
-the same formulas, the same snippets and figures (tests/test_site_browser.py checks search)."""
+"""Every language's edition comes from one source of truth: each page has a twin in every language
+with the same claims, values, formulas, snippets and figures, and every language has a complete
+text catalog (the languages are those of mkdocs.yml, read by hooks/catalog.py)."""
 
 import re
-from pathlib import Path
 
+import catalog
 import pytest
-from mkdocs.utils.yaml import yaml_load
+from checks.site import ROOT, language_of, twins
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-ENGLISH = sorted(p for p in DOCS.rglob("*.md") if not p.name.endswith(".zh.md"))
-CHINESE = sorted(DOCS.rglob("*.zh.md"))
+LANGUAGES = catalog.site_languages(ROOT)
+DEFAULT, OTHERS = LANGUAGES[0], LANGUAGES[1:]
+ORIGINALS = sorted(p for p in DOCS.rglob("*.md") if language_of(p).default)
+TRANSLATIONS = sorted(p for p in DOCS.rglob("*.md") if not language_of(p).default)
 
-CLAIM = re.compile(r"<!-- md:claim ([^ ]+) -->")
-SHORTCODE = re.compile(r"<!-- md:(?:snippet|output) [^ ]+ -->")
+SHORTCODE = re.compile(r"<!-- md:(?!cite)[a-z-]+ ?[^>]*?-->")  # every form but citations, in order
 FIGURE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)")  # alt text may hold [ ]
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
 DATA_ATTRIBUTE = re.compile(r'data-[a-z-]+="[^"]*"')
-
-
-def twin(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".md") + ".zh.md")
 
 
 def tex(text: str) -> list[str]:
@@ -32,56 +29,67 @@ def tex(text: str) -> list[str]:
     return [block.strip() for block in display] + sorted(inline)
 
 
-def parity(english: str, chinese: str) -> dict[str, tuple[list, list]]:
-    """What each edition holds that must be the same in both."""
+def parity(original: str, translation: str) -> dict[str, tuple[list, list]]:
+    """What each edition holds that must be the same in both: block forms in order, the rest sorted
+    (a sentence may put its values in another order)."""
     checks = {
-        "claim ids": CLAIM.findall,
-        "snippet shortcodes": SHORTCODE.findall,
+        "shortcodes (claims, values, snippets, tables)": lambda text: sorted(SHORTCODE.findall(text)),
         "figures": FIGURE.findall,
         "TeX": tex,
         "data attributes (widgets)": DATA_ATTRIBUTE.findall,
     }
-    return {name: (find(english), find(chinese)) for name, find in checks.items()}
+    return {name: (find(original), find(translation)) for name, find in checks.items()}
 
 
-def test_the_site_has_both_editions():
-    assert ENGLISH and CHINESE
+def ids(path):
+    return path.relative_to(DOCS).as_posix()
 
 
-@pytest.mark.parametrize("page", ENGLISH, ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_every_english_page_has_a_chinese_twin(page):
-    assert twin(page).is_file(), f"{page.relative_to(ROOT)} has no Chinese twin {twin(page).name}"
+def test_the_site_has_more_than_one_language_and_pages_in_each():
+    assert OTHERS and ORIGINALS and TRANSLATIONS
 
 
-@pytest.mark.parametrize("page", CHINESE, ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_every_chinese_page_has_an_english_original(page):
-    assert page.with_name(page.name.replace(".zh.md", ".md")).is_file()
+@pytest.mark.parametrize("page", ORIGINALS, ids=ids)
+def test_every_page_has_a_twin_in_every_language(page):
+    missing = [str(path.relative_to(ROOT)) for path in twins(page).values() if not path.is_file()]
+    assert missing == []
 
 
-@pytest.mark.parametrize("page", [p for p in ENGLISH if twin(p).is_file()], ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_twins_share_claims_formulas_snippets_and_figures(page):
-    for name, (english, chinese) in parity(page.read_text(), twin(page).read_text()).items():
-        assert english == chinese, f"{name} differ between {page.name} and {twin(page).name}"
+@pytest.mark.parametrize("page", TRANSLATIONS, ids=ids)
+def test_every_translation_has_an_original(page):
+    assert twins(page)[DEFAULT.locale].is_file()
 
 
-def test_the_parity_check_catches_a_changed_formula_claim_snippet_or_figure():
-    english = "A $x^2$. <!-- md:claim a-b -->\n<!-- md:snippet c/d -->\n![x](figures/c/d-1.svg)\n$$\ny = 1\n$$\n"
+@pytest.mark.parametrize("page", ORIGINALS, ids=ids)
+def test_twins_share_claims_values_formulas_snippets_and_figures(page):
+    original = page.read_text(encoding="utf-8")
+    for locale, twin in twins(page).items():
+        if locale == DEFAULT.locale or not twin.is_file():
+            continue
+        for name, (expected, found) in parity(original, twin.read_text(encoding="utf-8")).items():
+            assert expected == found, f"{name} differ between {page.name} and {twin.name}"
+
+
+def test_the_parity_check_catches_a_changed_formula_claim_value_snippet_or_figure():
+    english = (
+        "A $x^2$ of <!-- md:value a/b:c -->. <!-- md:claim a-b -->\n<!-- md:snippet c/d -->\n"
+        "![x](figures/c/d/e.svg)\n$$\ny = 1\n$$\n"
+    )
     assert all(a == b for a, b in parity(english, english).values())
     for broken in [
         english.replace("x^2", "x^3"),
         english.replace("a-b", "a-c"),
         english.replace("c/d -->", "c/e -->"),
-        english.replace("d-1.svg", "d-2.svg"),
+        english.replace("d/e.svg", "d/f.svg"),
         english.replace("y = 1", "y = 2"),
+        english.replace("a/b:c", "a/b:d"),
     ]:
         assert any(a != b for a, b in parity(english, broken).values())
 
 
-def test_every_nav_title_has_a_chinese_translation():
-    with open(ROOT / "mkdocs.yml", "rb") as file:
-        config = yaml_load(file)
-    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
-    translations = next(lang["nav_translations"] for lang in i18n["languages"] if lang["locale"] == "zh")
+def test_every_nav_title_is_translated_in_every_language():
+    config = catalog.load_config(ROOT)
+    i18n = config.plugins["i18n"]
 
     def titles(items):
         for item in items:
@@ -91,5 +99,12 @@ def test_every_nav_title_has_a_chinese_translation():
                     if isinstance(value, list):
                         yield from titles(value)
 
-    missing = [title for title in titles(config["nav"]) if title not in translations]
-    assert missing == []
+    for language in i18n.config.languages:
+        if language.default:
+            continue
+        missing = [title for title in titles(config["nav"]) if title not in (language.nav_translations or {})]
+        assert missing == [], language.locale
+
+
+def test_every_language_has_a_complete_text_catalog():
+    catalog.check_complete(catalog.load_config(ROOT), ROOT)

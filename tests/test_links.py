@@ -4,7 +4,7 @@ and no script it loads holds up its first paint."""
 import re
 
 import pytest
-from site_checks import SITE, broken_references, parse
+from checks.site import SITE, broken_references, parse
 
 PAGES = sorted(SITE.rglob("*.html")) if SITE.is_dir() else []
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageChops
-from site_checks import ROOT
+from checks.site import ROOT
 
 import mathjax
 

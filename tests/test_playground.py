@@ -14,7 +14,7 @@ import math
 
 import pytest
 from conftest import Visit
-from site_checks import SITE
+from checks.site import SITE
 
 PAGE = "learning-rate/"
 WIDGET = "[data-playground]"

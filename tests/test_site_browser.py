@@ -13,7 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from site_checks import axe_violations, chapters, pages
+from checks.browser import axe_violations
+from checks.site import chapters, pages
 
 CHAPTERS = {path: source.read_text(encoding="utf-8") for path, source in chapters().items()}
 GENERATED = [path for path in pages() if path not in CHAPTERS]  # notebooks, test sources, 404: every one

@@ -34,7 +34,7 @@ def descend(lr, x0=X0, steps=10):
 
 # %% The curve
 grid = torch.linspace(-3, 3, 201)
-plt.figure(figsize=(5, 3.2))
+plt.figure("parabola", figsize=(5, 3.2))
 plt.plot(grid, f(grid), label="f(x) = 4x²")
 plt.scatter([X0], [f(torch.tensor(X0))], color="C3", zorder=3, label="start x₀ = 2")
 plt.xlabel("x")
@@ -54,7 +54,7 @@ for lr, steps in RUNS.items():
     iterations = [row[0] for row in history]
     xs = [row[1] for row in history]
     losses = [row[3] for row in history]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), num=f"lr-{lr:g}".replace(".", "-"))
     fig.suptitle(f"lr = {lr}")
     left.plot(iterations, losses, "-o", color="C3")
     left.set_xlabel("iteration")

@@ -43,7 +43,7 @@ for lr, history in runs.items():
 fastest = min(runs, key=lambda lr: runs[lr][-1])
 print(f"fastest in the sweep: lr = {fastest:.4f}")
 
-plt.figure(figsize=(7, 4))
+plt.figure("sweep", figsize=(7, 4))
 for lr, history in runs.items():
     plt.semilogy(np.maximum(history, 1e-300), label=f"lr = {lr:.4f}")
 plt.xlabel("iteration")
@@ -53,7 +53,7 @@ plt.legend(ncol=2, fontsize="small")
 plt.show()
 
 # %% At the edge: lr = 0.25 and just above
-plt.figure(figsize=(7, 3.2))
+plt.figure("edge", figsize=(7, 3.2))
 for lr in EDGE:
     history = losses(lr, iterations=30)
     print(f"lr = {lr}: loss {history[0]:g} -> {history[-1]:.4g} after 29 steps")

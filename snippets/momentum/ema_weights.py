@@ -53,7 +53,7 @@ def ema(values, beta, correct=False):
 
 
 # %% The weights for beta = 0.9
-plt.figure(figsize=(6, 3.2))
+plt.figure("weights", figsize=(6, 3.2))
 plt.plot(weights(BETA), "-o", markersize=3, color="C3", label=f"β = {BETA}: (1 − β)·β^i")
 plt.xlabel("i (steps back from the newest value)")
 plt.ylabel("weight")
@@ -62,7 +62,7 @@ plt.legend()
 plt.show()
 
 # %% Four betas: the larger beta, the flatter and longer the tail
-plt.figure(figsize=(6, 3.2))
+plt.figure("four-betas", figsize=(6, 3.2))
 for beta in BETAS:
     plt.plot(weights(beta), label=f"β = {beta}")
 plt.xlabel("i (steps back from the newest value)")
@@ -90,7 +90,7 @@ for t in (1, 10, 100):
     print(f"beta = {BIAS_BETA}, constant signal 1: v_{t} = {raw[t - 1]:.3f}, corrected {corrected[t - 1]:.3f}")
 
 noisy = 1 + NOISE * np.random.default_rng(0).standard_normal(BIAS_STEPS)
-plt.figure(figsize=(6, 3.2))
+plt.figure("bias", figsize=(6, 3.2))
 steps = np.arange(1, BIAS_STEPS + 1)
 plt.plot(steps, noisy, ".", markersize=3, color="0.6", label="the signal: 1 + noise")
 plt.plot(steps, ema(noisy, BIAS_BETA), label=f"average from v₀ = 0, β = {BIAS_BETA}")

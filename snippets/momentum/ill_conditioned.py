@@ -119,7 +119,7 @@ print(f"lr = 0.38 after 100 iterations: loss {plain[-1].item():.1e} without mome
       f"{heavy[-1].item():.1e} with m = 0.69")
 
 # %% The paths on the contours of f
-fig, ax = plt.subplots(figsize=(9, 3.8))
+fig, ax = plt.subplots(figsize=(9, 3.8), num="paths")
 ys, xs = np.meshgrid(np.linspace(-6, 22, 300), np.linspace(-2.6, 2.6, 200))
 ax.contour(ys, xs, 4 * xs**2 + 0.04 * ys**2, levels=[0.1, 0.5, 1, 2, 4, 8, 16, 32], colors="0.75",
            linewidths=0.8)
@@ -133,7 +133,7 @@ ax.legend(fontsize="small", loc="lower left")
 plt.show()
 
 # %% The losses on a log scale
-plt.figure(figsize=(7, 3.6))
+plt.figure("losses", figsize=(7, 3.6))
 for method, (_, loss) in runs.items():
     lr, momentum, _ = tuned[method]
     plt.semilogy(loss[:500].numpy(), label=f"{method}: lr = {lr:g}, m = {momentum:g}")

@@ -67,7 +67,7 @@ for (lr, momentum), xs in runs.items():
           f"{len(sign_changes(xs)):>12} {str((sign_changes(xs) or ['-'])[0]):>8}")
 
 # %% The losses on a log scale, and x itself
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="runs")
 for (lr, momentum), xs in runs.items():
     label = f"lr = {lr}, m = {momentum}"
     left.semilogy(losses(xs), label=label)

@@ -101,7 +101,7 @@ print(f"  for m in {SWEEP_MOMENTA}: largest |x| difference {rescaled:.1e}")
 print(f"SGD(lr={LR / (1 - M):g}, momentum={M}, dampening={M}): first buffer {damped_v[0]:g} = g_1,")
 print(f"  x_1 = {damped_x[1]:g} instead of {torch_x[1]:g}; lowest x {min(damped_x):.2f} instead of {min(torch_x):.2f}")
 
-plt.figure(figsize=(7, 3.4))
+plt.figure("momentum-sweep", figsize=(7, 3.4))
 plt.plot(torch_x[:61], "-o", markersize=3, label=f"SGD(lr={LR}, momentum={M})")
 plt.plot(ema_x[:61], "--", color="C2", label=f"average of gradients, lr = {LR / (1 - M):g}")
 plt.plot(damped_x[:61], "-", color="C3", label=f"SGD(lr={LR / (1 - M):g}, momentum={M}, dampening={M})")

@@ -94,7 +94,7 @@ measured = [measured_rate(m) for m in SWEEP]
 print(f"largest relative gap, measured vs predicted, over {len(SWEEP)} momenta: "
       f"{max(abs(a / b - 1) for a, b in zip(measured, predicted)):.1e}")
 
-plt.figure(figsize=(7, 3.8))
+plt.figure("rate", figsize=(7, 3.8))
 fine = np.linspace(0, 0.98, 491)
 plt.plot(fine, [predicted_rate(m) for m in fine], label="predicted: size of the larger root")
 plt.plot(SWEEP, measured, "o", markersize=4, color="C3", label=f"measured, iterations {WINDOW[0]}–{WINDOW[1]}")

@@ -86,7 +86,7 @@ path = sgd_path(lr, momentum, nesterov, steps=60)
 steps = [row[0] for row in path]
 xs = [row[1] for row in path]
 losses = [row[2] for row in path]
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), num="paths")
 fig.suptitle(f"torch.optim.SGD, lr = {lr}, momentum = {momentum}")
 reach = 1.1 * max(abs(x) for x in xs)
 grid = torch.linspace(-reach, reach, 401)

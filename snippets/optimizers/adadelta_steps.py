@@ -72,7 +72,7 @@ for label, (losses, theta) in runs.items():
     rounded = [round(x, 4) for x in theta.tolist()]
     print(f"{'':<4}lowest loss {losses[lowest]:.2g} at step {lowest}; theta at step {STEPS} = {rounded}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="steps")
 t = range(1, STEPS + 1)
 for number, eps in enumerate(EPSILONS):
     for g, style in zip(GRADIENTS, ("-", "--")):

@@ -52,7 +52,7 @@ for scale in (0.0, 1e-4, 1e-2, 1.0, 100.0):
           f"Adam {first_step(torch.optim.Adam, scale, lr=0.01):.3g}")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="scaling")
 ns = np.array(SIZES)
 left.loglog(ns, [memory[n][0] / n**2 for n in SIZES], "-o", color="C0", label="Adam")
 left.loglog(ns, [memory[n][1] / n**2 for n in SIZES], "-o", color="C1", label="Adafactor")

@@ -63,7 +63,7 @@ for name, path in paths.items():
     print(f"{name:<8} reaches +1 (within 0.05) after {there} steps")
     print(f"{'':<8} after the jump, reaches -1 {back}; theta at step {STEPS} = {path[-1]:.3f}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="steps")
 t = range(1, STEPS + 1)
 for (g, sizes), style in zip(runs.items(), ("-", "--", ":")):
     left.loglog(t, sizes, style, label=f"constant gradient {g:g}")

@@ -56,7 +56,7 @@ for name, sizes in list(runs.items())[1:]:
     peak = max(range(STEPS), key=lambda i: sizes[i])
     print(f"largest step of {name}: {sizes[peak]:.2f} lr at step {peak + 1}")
 
-plt.figure(figsize=(7, 3.6))
+plt.figure("step-sizes", figsize=(7, 3.6))
 for name, sizes in runs.items():
     plt.loglog(range(1, STEPS + 1), sizes, label=name)
 plt.xlabel("step t")

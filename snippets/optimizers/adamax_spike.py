@@ -52,7 +52,7 @@ for name, (sizes, denominators) in runs.items():
     print(f"{'':<7} denominator just before the spike {denominators[SPIKE - 1]:.4f}, at it {denominators[SPIKE]:.4f}, "
           f"{STEPS - SPIKE - 1} steps after it {denominators[-1]:.4f}")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="spike")
 for name, (sizes, denominators) in runs.items():
     left.semilogy(denominators, label=name)
     right.plot(sizes, label=name, alpha=0.8)

@@ -41,7 +41,7 @@ for name, paths in runs.items():
 for wd in WEIGHT_DECAYS:
     print(f"(1 - lr * weight_decay)^{STEPS} for weight_decay={wd:g}: {(1 - LR * wd) ** STEPS:.5f}")
 
-plt.figure(figsize=(7, 3.8))
+plt.figure("decay", figsize=(7, 3.8))
 for (name, paths), style in zip(runs.items(), ("-", "--")):
     for number, (wd, path) in enumerate(paths.items()):
         width = 5 if (name, number) == ("Adam", 0) else 2  # wider, so that Adam's other curve shows on top

@@ -57,7 +57,7 @@ print(f"default step size: eta = {eta(0):g} in step 1, {eta(10**4):.6f} after 10
 print(f"  {eta(10**6):.5f} after 10^6")
 
 # %% Plot
-plt.figure(figsize=(7, 3.8))
+plt.figure("averaging", figsize=(7, 3.8))
 steps = range(1, STEPS + 1)
 plt.semilogy(steps, early[0], color="C0", alpha=0.7, linewidth=0.8,
              label="iterate w (and ax with the default t0 = 1e6)")

@@ -78,7 +78,7 @@ worst = max(rosenbrock(*point) for point in paths["fixed step (default)"])
 print(f"largest loss on the fixed-step path: {worst:.3g} (start: {rosenbrock(*START):.3g})")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), num="line-search")
 xs, ys = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3, 300))
 left.contour(xs, ys, np.log10(rosenbrock(xs, ys)), levels=20, cmap="Greys", linewidths=0.6)
 for index, (name, calls) in enumerate(runs.items()):

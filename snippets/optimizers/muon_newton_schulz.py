@@ -71,7 +71,7 @@ for shape in SHAPES:
     print(f"  {str(shape):<11} {rms[shape][0]:>9.4f} {rms[shape][1]:>16.4f}")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="newton-schulz")
 for times in range(1, STEPS + 1):
     left.semilogx(grid, p(grid, times), label=f"{times} iteration{'s' if times > 1 else ''}")
 left.semilogx(grid, grid, color="gray", linestyle=":", label="no iteration")

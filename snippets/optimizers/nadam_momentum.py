@@ -57,7 +57,7 @@ for psi in MOMENTUM_DECAYS:
 
 # %% Plot
 steps = np.unique(np.logspace(0, 5, 400).astype(int))
-plt.figure(figsize=(6, 3.6))
+plt.figure("momentum-schedule", figsize=(6, 3.6))
 for psi in MOMENTUM_DECAYS:
     label = f"momentum_decay = {psi}" + (" (default)" if psi == 0.004 else "")
     plt.semilogx(steps, mu(steps, momentum_decay=psi), label=label)

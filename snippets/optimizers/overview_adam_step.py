@@ -64,7 +64,7 @@ for scale in SCALES[SCALES.index(1e-3):]:
     smallest = grad.abs().min().item()
     print(f"{scale:>7.0e}  1 - min |w1 - w0| / lr = {1 - ratio.min().item():.1e}   eps / smallest |g| = {1e-8 / smallest:.1e}")
 
-fig, ax = plt.subplots(figsize=(7, 4.2))
+fig, ax = plt.subplots(figsize=(7, 4.2), num="first-step")
 styles = ["-o", "-s", "--^", "-D", ":v"]
 for (name, kwargs), style in zip(FIRST_STEP.items(), styles):
     low, high = np.array(lengths[name]).T
@@ -98,7 +98,7 @@ adam_l2, adamw = decay_only("Adam"), decay_only("AdamW")
 for name, sizes in (("Adam(weight_decay=0.01)", adam_l2), ("AdamW(weight_decay=0.01)", adamw)):
     print(f"{name:<25} |w|: 1 -> {sizes[1]:.6f} after 1 step, {sizes[1000]:.4f} after 1000, {sizes[-1]:.4f} after {DECAY_STEPS}")
 
-plt.figure(figsize=(7, 3.6))
+plt.figure("decay-without-gradient", figsize=(7, 3.6))
 plt.plot(adam_l2, label="Adam(weight_decay=0.01): L2 term through Adam")
 plt.plot(adamw, label="AdamW(weight_decay=0.01): decoupled")
 plt.xlabel("step")

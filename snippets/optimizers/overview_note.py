@@ -43,7 +43,7 @@ for name, lengths in LENGTHS.items():
     lr = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(1))]).defaults["lr"]
     print(f"{name:<10}{lr:>7g}" + "".join(f"{lengths[k - 1]:>12.4g}" for k in SHOWN_STEPS))
 
-plt.figure(figsize=(7, 4.4))
+plt.figure("constant-gradient", figsize=(7, 4.4))
 styles = ["-", "--", "-.", ":"]
 for index, (name, lengths) in enumerate(LENGTHS.items()):
     plt.loglog(np.arange(1, STEPS + 1), lengths, styles[index % 4], linewidth=1.8, label=name)

@@ -88,8 +88,8 @@ def run_all(function, start, steps, names=NAMES):
     return {name: descend(name, function, start, steps) for name in names}
 
 
-def draw(function, runs, box, minimum, title):
-    fig, axes = plt.subplots(5, 3, figsize=(8.5, 12.5), sharex=True, sharey=True)
+def draw(function, runs, box, minimum, title, label):
+    fig, axes = plt.subplots(5, 3, figsize=(8.5, 12.5), sharex=True, sharey=True, num=label)
     xs, ys = np.meshgrid(np.linspace(*box[0], 100), np.linspace(*box[1], 100))
     grid = function(torch.tensor(np.stack([xs, ys], axis=-1))).numpy()
     levels = np.logspace(np.log10(max(grid.min(), 1e-3)), np.log10(grid.max()), 14)
@@ -127,7 +127,7 @@ print(f"Quadratic (x^2 + {CONDITION:g} y^2) / 2 from {QUADRATIC['start']}, {QUAD
 report(quadratic_runs, QUADRATIC["minimum"])
 draw(
     quadratic, quadratic_runs, ((-4.5, 4.5), (-2.2, 2.2)), QUADRATIC["minimum"],
-    f"(x² + {CONDITION:g}y²)/2 from {QUADRATIC['start']}, {QUADRATIC['steps']} steps",
+    f"(x² + {CONDITION:g}y²)/2 from {QUADRATIC['start']}, {QUADRATIC['steps']} steps", "quadratic",
 )  # fmt: skip
 
 # %% Turn the quadratic by 45 degrees, and the start with it
@@ -149,5 +149,5 @@ print(f"Rosenbrock (1 - x)^2 + 100 (y - x^2)^2 from {ROSENBROCK['start']}, {ROSE
 report(rosenbrock_runs, ROSENBROCK["minimum"])
 draw(
     rosenbrock, rosenbrock_runs, ((-2.0, 2.0), (-1.0, 3.0)), ROSENBROCK["minimum"],
-    f"Rosenbrock from {ROSENBROCK['start']}, {ROSENBROCK['steps']} steps",
+    f"Rosenbrock from {ROSENBROCK['start']}, {ROSENBROCK['steps']} steps", "rosenbrock",
 )  # fmt: skip

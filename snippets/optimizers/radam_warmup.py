@@ -71,7 +71,7 @@ for beta2 in BETA2S:
     print(f"  r_t >= 0.9 from t = {first_step_with_rectifier_above(0.9, beta2)}")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="warmup")
 steps = range(1, STEPS + 1)
 for index, scale in enumerate(GRADIENT_SCALES):
     left.semilogy(steps, step_sizes(torch.optim.RAdam, scale), "-o", markersize=4,

@@ -45,7 +45,7 @@ print(f"{'step / lr at step':<18}" + "".join(f"{t:>11}" for t in SHOWN))
 for label, sizes in runs.items():
     print(f"{label:<18}" + "".join(f"{sizes[t - 1]:>11.4g}" for t in SHOWN))
 
-plt.figure(figsize=(7, 3.8))
+plt.figure("steps", figsize=(7, 3.8))
 for label, sizes in runs.items():
     plt.semilogy(range(1, STEPS + 1), sizes, label=f"RMSprop, {label}")
 plt.axhline(1.0, color="0.5", linestyle=":", label="one lr")

@@ -52,7 +52,7 @@ for batch, (excess, median_step) in runs.items():
     print(f"  {batch:>5} {excess[49]:>9.1e} {excess[99]:>9.1e} {excess[-1]:>9.1e} {median_step[-1]:>17.1e}")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="minibatch")
 for batch, (excess, median_step) in runs.items():
     label = "full batch (512)" if batch == N else f"mini-batch {batch}"
     left.semilogy(range(1, STEPS + 1), excess, label=label)

@@ -70,7 +70,7 @@ limit = 0.1 / math.sqrt(0.001)
 print(f"  k -> infinity: (1 - beta1) / sqrt(1 - beta2) = {limit:.4f}")
 
 # %% Plot
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="lazy")
 left.plot(adam, "-o", markersize=3, label="Adam (dense gradient)")
 left.plot(lazy, "-o", markersize=3, label="SparseAdam (sparse gradient)")
 left.axvspan(0, PRESENT_UNTIL, color="gray", alpha=0.15)

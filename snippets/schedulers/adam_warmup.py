@@ -61,7 +61,7 @@ print("mean |step| / lr, pure noise, step      1      2     10     50    200")
 print("  Adam                            " + "".join(f"{plain[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
 print(f"  Adam + {WARMUP_STEPS}-step linear warmup    " + "".join(f"{warmed[k - 1]:>7.3f}" for k in (1, 2, 10, 50, 200)))
 
-plt.figure(figsize=(7, 3.4))
+plt.figure("warmup", figsize=(7, 3.4))
 steps = range(1, STEPS + 1)
 plt.plot(steps, plain, label="Adam, constant lr")
 plt.plot(steps, warmed, label=f"Adam, linear warmup over {WARMUP_STEPS} steps")

@@ -104,7 +104,7 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
-fig, grid = plt.subplots(2, 2, figsize=(9, 6.4), sharey=True)
+fig, grid = plt.subplots(2, 2, figsize=(9, 6.4), sharey=True, num="composed")
 axes = grid.flatten()
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)

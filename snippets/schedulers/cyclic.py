@@ -160,9 +160,9 @@ for name in SCHEDULES:
 
 
 # %% Figures: warm restarts; CyclicLR; OneCycleLR (learning rate above, momentum below)
-def draw(names, with_momentum):
+def draw(names, with_momentum, label):
     rows = 2 if with_momentum else 1
-    fig, axes = plt.subplots(rows, len(names), figsize=(4.2 * len(names), 2.6 * rows), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(rows, len(names), figsize=(4.2 * len(names), 2.6 * rows), sharex=True, squeeze=False, num=label)
     for column, name in enumerate(names):
         lrs, momenta = traces[name]
         make, lr_form, momentum_form, label = SCHEDULES[name]
@@ -180,9 +180,9 @@ def draw(names, with_momentum):
     plt.show()
 
 
-draw([name for name in SCHEDULES if name.startswith("CosineAnnealingWarmRestarts")], with_momentum=False)
-draw([name for name in SCHEDULES if name.startswith("CyclicLR")], with_momentum=True)
-draw([name for name in SCHEDULES if name.startswith("OneCycleLR")], with_momentum=True)
+draw([name for name in SCHEDULES if name.startswith("CosineAnnealingWarmRestarts")], with_momentum=False, label="warm-restarts")
+draw([name for name in SCHEDULES if name.startswith("CyclicLR")], with_momentum=True, label="cyclic-lr")
+draw([name for name in SCHEDULES if name.startswith("OneCycleLR")], with_momentum=True, label="one-cycle")
 
 
 # %% Side effects worth knowing

@@ -37,7 +37,7 @@ GROUP_SCHEDULERS = {
 }
 SHOW_T = (0, 30, 60, 90)
 print(f"{'t':<41}" + "".join(f"{t:>9}" for t in SHOW_T))
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True, num="groups")
 for ax, (name, make) in zip(axes, GROUP_SCHEDULERS.items()):
     backbone, head = group_lrs(make)
     print(f"{name:<32}backbone" + "".join(f"{backbone[t]:>9.3g}" for t in SHOW_T))

@@ -7,7 +7,6 @@ written out in plain Python, replays the recorded losses and must give the same 
 """
 
 # %%
-import contextlib
 import gzip
 import importlib.util
 import math
@@ -24,17 +23,6 @@ LR = 1.0
 EPOCHS = 30
 BATCH = 64
 PLATEAU = dict(factor=0.5, patience=2, threshold=1e-3, threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one thread: faster for a network this small, and the same numbers on any machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def load_digits():
@@ -64,20 +52,19 @@ def train(lr=LR, epochs=EPOCHS, seed=SEED, **plateau):
     scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", **(plateau or PLATEAU))
     shuffle = torch.Generator().manual_seed(seed)
     history = []
-    with one_thread():
-        for _ in range(epochs):
-            used = optimizer.param_groups[0]["lr"]
-            order = torch.randperm(len(y_train), generator=shuffle)
-            for start in range(0, len(order), BATCH):
-                batch = order[start:start + BATCH]
-                loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-            with torch.no_grad():
-                val_loss = F.cross_entropy(model(x_val), y_val).item()
-            scheduler.step(val_loss)
-            history.append((val_loss, used, scheduler.get_last_lr()[0]))
+    for _ in range(epochs):
+        used = optimizer.param_groups[0]["lr"]
+        order = torch.randperm(len(y_train), generator=shuffle)
+        for start in range(0, len(order), BATCH):
+            batch = order[start:start + BATCH]
+            loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            val_loss = F.cross_entropy(model(x_val), y_val).item()
+        scheduler.step(val_loss)
+        history.append((val_loss, used, scheduler.get_last_lr()[0]))
     return history
 
 
@@ -117,7 +104,7 @@ for epoch, (loss, used, lr) in enumerate(history):
 print(f"cuts after epochs {cuts}; the rule in plain Python gives the same lrs: {replayed == after}")
 
 # %% Draw
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True)
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True, num="plateau")
 top.plot(range(EPOCHS), losses, "-o", markersize=3)
 top.set_ylabel("validation loss")
 top.set_yscale("log")

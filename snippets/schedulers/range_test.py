@@ -9,7 +9,6 @@ and with one 100 times larger.
 """
 
 # %%
-import contextlib
 import gzip
 import importlib.util
 import math
@@ -28,17 +27,6 @@ SWEEP_FROM, SWEEP_TO, SWEEP_STEPS = 1e-3, 10.0, 100
 SMOOTHING = 0.9  # weight of the past in the exponentially weighted average of the losses
 STOP_FACTOR = 4.0  # stop the sweep once the smoothed loss is 4 times its lowest value
 EPOCHS = 3
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run torch on one thread: faster for a network this small, and the same numbers on any machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def load_digits():
@@ -86,22 +74,21 @@ def smooth(losses, beta=SMOOTHING):
 
 def range_test(lr_from=SWEEP_FROM, lr_to=SWEEP_TO, steps=SWEEP_STEPS, seed=SEED):
     """(lrs, losses, smoothed losses), one per mini-batch, the lr growing by a constant factor."""
-    with one_thread():
-        model = network(seed)
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr_from, momentum=MOMENTUM)
-        scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=(lr_to / lr_from) ** (1 / (steps - 1)))
-        lrs, losses = [], []
-        for batch in batches(steps, seed):
-            lrs.append(optimizer.param_groups[0]["lr"])
-            loss = F.cross_entropy(model(X_TRAIN[batch]), Y_TRAIN[batch])
-            losses.append(loss.item())
-            smoothed = smooth(losses)
-            if not math.isfinite(loss.item()) or smoothed[-1] > STOP_FACTOR * min(smoothed):
-                break
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
+    model = network(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr_from, momentum=MOMENTUM)
+    scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=(lr_to / lr_from) ** (1 / (steps - 1)))
+    lrs, losses = [], []
+    for batch in batches(steps, seed):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        loss = F.cross_entropy(model(X_TRAIN[batch]), Y_TRAIN[batch])
+        losses.append(loss.item())
+        smoothed = smooth(losses)
+        if not math.isfinite(loss.item()) or smoothed[-1] > STOP_FACTOR * min(smoothed):
+            break
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
     return lrs, losses, smooth(losses)
 
 
@@ -117,7 +104,7 @@ print(f"sweep: {len(lrs)} steps, lr from {lrs[0]:g} to {lrs[-1]:.3g}")
 print(f"smoothed loss: {smoothed[0]:.3f} at the start, lowest {min(smoothed):.3f} at lr = {at_minimum:.3g}")
 print(f"chosen lr = {at_minimum:.3g} / 10 = {chosen:.3g}")
 
-plt.figure(figsize=(7, 3.6))
+plt.figure("range-test", figsize=(7, 3.6))
 plt.semilogx(lrs, losses, alpha=0.35, label="loss of each mini-batch")
 plt.semilogx(lrs, smoothed, label="smoothed loss")
 plt.axvline(at_minimum, color="gray", linestyle=":", label=f"lowest smoothed loss, lr = {at_minimum:.2g}")
@@ -132,16 +119,15 @@ plt.show()
 # %% Does the chosen rate train well? Against 100 times smaller and 100 times larger
 def train(lr, epochs=EPOCHS, seed=SEED):
     """Test accuracy of a fresh network after `epochs` epochs of SGD with momentum at a constant lr."""
-    with one_thread():
-        model = network(seed)
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=MOMENTUM)
-        for batch in batches(epochs * math.ceil(len(Y_TRAIN) / BATCH), seed):
-            loss = F.cross_entropy(model(X_TRAIN[batch]), Y_TRAIN[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        with torch.no_grad():
-            return (model(X_TEST).argmax(dim=1) == Y_TEST).float().mean().item()
+    model = network(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=MOMENTUM)
+    for batch in batches(epochs * math.ceil(len(Y_TRAIN) / BATCH), seed):
+        loss = F.cross_entropy(model(X_TRAIN[batch]), Y_TRAIN[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        return (model(X_TEST).argmax(dim=1) == Y_TEST).float().mean().item()
 
 
 CANDIDATES = {"chosen / 100": chosen / 100, "chosen": chosen, "chosen × 100": chosen * 100}

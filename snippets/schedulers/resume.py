@@ -79,7 +79,7 @@ for how, (lrs, weights) in runs.items():
 for how, (lrs, weights) in runs.items():
     print(f"{how}: same lrs {lrs == reference}, same weights {torch.equal(weights, reference_weights)}")
 
-plt.figure(figsize=(7, 3.4))
+plt.figure("resume", figsize=(7, 3.4))
 plt.plot(reference, linewidth=4, alpha=0.35, color="C0", label="not interrupted")
 for color, (how, (lrs, _)) in zip(("C0", "C1", "C3"), runs.items()):
     plt.plot(range(RESUME_AT, STEPS + 1), lrs[RESUME_AT:], color=color,

@@ -87,7 +87,7 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
-fig, grid = plt.subplots(2, 3, figsize=(11, 6), sharey=True)
+fig, grid = plt.subplots(2, 3, figsize=(11, 6), sharey=True, num="shapes")
 axes = grid.flatten()
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)
@@ -130,7 +130,7 @@ print(f"T_max = 50, stepped 150 times: lr at t = 50, 75, 100, 150: "
 print(f"halved by hand after t = 20: lr / closed form at t = 21, 30, 49: "
       + ", ".join(f"{halved[t] / cosine_lr(t, T_max=50, eta_min=0.0):.6g}" for t in (21, 30, 49)))
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2), num="training")
 left.plot(beyond, label="get_last_lr()")
 left.axvline(50, color="gray", linestyle=":", label="T_max = 50")
 left.set_title("stepped past T_max: the cosine comes back up", fontsize="medium")

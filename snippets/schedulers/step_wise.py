@@ -75,7 +75,7 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<12}" + "".join(f"{t:>8}" for t in SHOW_T))
-fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True, num="step-wise")
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     lrs = trace(make)
     print(f"{name:<12}" + "".join(f"{lrs[t]:>8.4g}" for t in SHOW_T))

@@ -79,7 +79,7 @@ ps_h, _ = pytorch(halved)
 print(f"lr halved after step {STEPS // 2}: largest |p_t - (w_t + m v_t)| = {gap(ps_h, ws_h + M * vs_h):.2f}")
 
 SHOWN = 21  # the first 20 steps, where the x coordinate still moves
-plt.figure(figsize=(7, 3.6))
+plt.figure("nesterov", figsize=(7, 3.6))
 plt.plot(ws[:SHOWN, 0], "-", color="C0", label="Sutskever: w_t")
 plt.plot((ws + M * vs)[:SHOWN, 0], "-", color="C1", linewidth=4, alpha=0.5, label="Sutskever: look-ahead w_t + m v_t")
 plt.plot(ps[:SHOWN, 0], "o", markersize=4, color="C3", label="torch.optim.SGD(nesterov=True): p_t")

@@ -1,7 +1,7 @@
-"""Checks of the built site shared by the tests and `make audit` (benchmarks/audit.py).
+"""The built site as files and as a server: shared by the tests and the benchmarks.
 
-The site is served from site/ on 127.0.0.1 and opened in Debian's chromium (Playwright's own
-browser download cannot run here).
+Which pages exist, in which language, at which URL comes from the project's own configuration
+(hooks/catalog.py reads mkdocs.yml): nothing here knows the languages by name.
 """
 
 import contextlib
@@ -9,37 +9,42 @@ import functools
 import html.parser
 import http.server
 import posixpath
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT / "hooks"))
+import catalog  # noqa: E402
 
 
-def chapter_url(source: Path, docs: Path = ROOT / "docs") -> str:
+def language_of(source: Path, root: Path = ROOT) -> catalog.Language:
+    """The language a page twin is written in, from its name (page.md, page.zh.md)."""
+    languages = catalog.site_languages(root)
+    others = [lang for lang in languages if not lang.default and source.name.endswith(lang.suffix)]
+    return others[0] if others else languages[0]
+
+
+def twins(source: Path, root: Path = ROOT) -> dict[str, Path]:
+    """locale -> the page's file in each language (existing or not), from any of them."""
+    language = language_of(source, root)
+    stem = source.name.removesuffix(language.suffix)
+    return {lang.locale: source.with_name(stem + lang.suffix) for lang in catalog.site_languages(root)}
+
+
+def chapter_url(source: Path, root: Path = ROOT) -> str:
     """docs/optimizers/adam.zh.md -> zh/optimizers/adam/"""
-    relative = source.relative_to(docs).as_posix()
-    language = "zh/" if relative.endswith(".zh.md") else ""
-    path = relative.removesuffix(".zh.md").removesuffix(".md")
+    language = language_of(source, root)
+    path = source.relative_to(root / "docs").as_posix().removesuffix(language.suffix)
     path = "" if path == "index" else path.removesuffix("/index") + "/"
-    return language + path
+    return language.prefix + path
 
 
-def chapters(docs: Path = ROOT / "docs") -> dict[str, Path]:
-    """The site's written pages, both languages, by URL path: {'zh/optimizers/adam/': docs/...}."""
-    return {chapter_url(source, docs): source for source in sorted(docs.rglob("*.md"))}
+def chapters(root: Path = ROOT) -> dict[str, Path]:
+    """The site's written pages, every language, by URL path: {'zh/optimizers/adam/': docs/...}."""
+    return {chapter_url(source, root): source for source in sorted((root / "docs").rglob("*.md"))}
 
 
 def pages(site: Path = SITE) -> list[str]:
@@ -65,14 +70,6 @@ def served(site: Path = SITE):
         yield f"http://127.0.0.1:{server.server_port}/"
     finally:
         server.shutdown()
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's violations on a loaded page, one line each (after the page has named its toolbars)."""
-    page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]
 
 
 # The link check: every internal link, anchor and asset of a page resolves to a file of the site.

@@ -1,0 +1,222 @@
+"""Every edit the build makes to the HTML that MkDocs, Material and mkdocs-jupyter write, in order.
+
+Each edit names the markup it expects; when that markup is missing (an upgrade changed it), the
+build fails naming the edit, instead of the edit quietly doing nothing. `EDITS` is the chain
+hooks/handbook.py applies to every page, and `TEMPLATE_EDITS` the one for 404.html:
+
+1. typeset_math          formulas to SVG at build time (hooks/mathjax.py)
+2. drop_head_alternates  hreflang links live in sitemap.xml: Material's language selector would
+                         fetch <page>/sitemap.xml for each one and get a 404
+3. name_search_dialog    Material's search dialog has no accessible name (axe: aria-dialog-name)
+4. focusable_code        a code block that scrolls must take keyboard focus (axe:
+                         scrollable-region-focusable); Material removes the tab stop from blocks
+                         that do not scroll once it has measured them (feature content.lazy)
+5. focusable_notebook    the same for notebook code cells
+6. shared_notebook_css   mkdocs-jupyter inlines ~570 KB of JupyterLab CSS in each notebook page:
+                         one shared file instead, fetched once for the whole site
+7. language_search_base  a page of another language than the default searches its own index
+                         (hooks/search_index.py writes one per language)
+8. catalog_for_scripts   the page's language's `js` catalog entries, as JSON, for the scripts
+9. defer_scripts         scripts never block the first paint (Material's bundle sat before it)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from urllib.parse import urlsplit
+from dataclasses import dataclass
+from typing import Callable
+
+import catalog
+import mathjax
+from mkdocs.exceptions import PluginError
+
+JUPYTER_CSS = "assets/stylesheets/jupyter.css"
+
+
+class MarkupMissing(PluginError):
+    pass
+
+
+def require(output: str, pattern: re.Pattern | str, edit: str, where: str, at_least: int = 1) -> list:
+    """The matches of `pattern` in `output`; fails the build when there are fewer than `at_least`."""
+    found = list(re.finditer(pattern, output)) if isinstance(pattern, re.Pattern) else [None] * output.count(pattern)
+    if len(found) < at_least:
+        shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+        raise MarkupMissing(
+            f"html edit '{edit}' on {where}: expected markup {shown!r} is missing (found {len(found)}, "
+            f"need {at_least}). A theme or plugin upgrade changed its HTML: update hooks/html_edits.py."
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    """What an edit needs to know about the page it edits."""
+
+    where: str  # for messages
+    url: str  # "zh/momentum/"
+    locale: str
+    is_notebook: bool
+
+
+def typeset_math(output: str, page: Page, config, mkdocs_page) -> str:
+    return mathjax.typeset(output, mkdocs_page, config)
+
+
+HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
+
+def drop_head_alternates(output: str, page: Page, config, mkdocs_page=None) -> str:
+    if config.plugins.get("i18n") is None:
+        return output
+    head, separator, body = output.partition("</head>")
+    require(head, HEAD_ALTERNATE, "drop_head_alternates", page.where, at_least=len(catalog.built(config)))
+    return HEAD_ALTERNATE.sub("", head) + separator + body
+
+
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def name_search_dialog(output: str, page: Page, config, mkdocs_page=None) -> str:
+    if not ({"search", "material/search"} & set(config.plugins)):
+        return output
+    require(output, SEARCH_DIALOG, "name_search_dialog", page.where)
+    label = html.escape(catalog.words(page.locale, "search.dialog"), quote=True)
+    return output.replace(SEARCH_DIALOG, SEARCH_DIALOG.replace('role="dialog"', f'role="dialog" aria-label="{label}"'))
+
+
+CODE_BLOCK = "<pre><span></span><code>"
+HIGHLIGHT = re.compile(r'<div class="(?:language-\w+ )?highlight"')
+
+
+def focusable_code(output: str, page: Page, config, mkdocs_page=None) -> str:
+    blocks = len(HIGHLIGHT.findall(output)) if not page.is_notebook else 0
+    require(output, CODE_BLOCK, "focusable_code", page.where, at_least=blocks)
+    return output.replace(CODE_BLOCK, '<pre><span></span><code tabindex="0">')
+
+
+NOTEBOOK_CODE = '<div class="highlight-ipynb hl-python">'
+
+
+def focusable_notebook(output: str, page: Page, config, mkdocs_page=None) -> str:
+    if not page.is_notebook:
+        return output
+    require(output, NOTEBOOK_CODE, "focusable_notebook", page.where)
+    return output.replace(NOTEBOOK_CODE, NOTEBOOK_CODE.replace(">", ' tabindex="0">'))
+
+
+JUPYTER_STYLE = re.compile(r'<style type="text/css">\s*(?:@charset "UTF-8";)?\.jupyter-wrapper\{.*?</style>', re.S)
+
+
+def shared_notebook_css(output: str, page: Page, config, mkdocs_page=None) -> str:
+    if not page.is_notebook:
+        return output
+    styles = require(output, JUPYTER_STYLE, "shared_notebook_css", page.where, at_least=2)
+    css = "\n".join(style[0][len('<style type="text/css">') : -len("</style>")] for style in styles)
+    SHARED_CSS.setdefault(JUPYTER_CSS, css)
+    if SHARED_CSS[JUPYTER_CSS] != css:
+        raise PluginError(f"html edit 'shared_notebook_css' on {page.where}: notebook pages carry different JupyterLab CSS")
+    href = posixpath.relpath(JUPYTER_CSS, page.url or ".")
+    output = output.replace(styles[0][0], f'<link rel="stylesheet" href="{href}">', 1)
+    for style in styles[1:]:
+        output = output.replace(style[0], "", 1)
+    return output
+
+
+SHARED_CSS: dict[str, str] = {}  # written into the site once all pages are built (hooks/handbook.py)
+CONFIG = re.compile(r'<script id="__config" type="application/json">(?P<json>.*?)</script>', re.S)
+
+
+def language_search_base(output: str, page: Page, config, mkdocs_page=None) -> str:
+    language = next(lang for lang in catalog.languages(config) if lang.locale == page.locale)
+    if language.default or config.plugins.get("i18n") is None:
+        return output
+    [found] = require(output, CONFIG, "language_search_base", page.where)
+    settings = json.loads(found["json"])
+    depth = page.url.count("/") - language.prefix.count("/")  # a page in zh/a/b/ is two levels below zh/
+    settings["base"] = "." if depth == 0 else "/".join([".."] * depth)
+    replacement = f'<script id="__config" type="application/json">{json.dumps(settings, ensure_ascii=False)}</script>'
+    return output[: found.start()] + replacement + output[found.end() :]
+
+
+def catalog_for_scripts(output: str, page: Page, config, mkdocs_page=None) -> str:
+    require(output, "</head>", "catalog_for_scripts", page.where)
+    text = json.dumps(catalog.catalog(page.locale)["js"], ensure_ascii=False).replace("</", "<\\/")
+    return output.replace("</head>", f'<script id="handbook-text" type="application/json">{text}</script></head>', 1)
+
+
+SCRIPT_FROM_FILE = re.compile(r'<script src="(?=[^"])')
+
+
+def defer_scripts(output: str, page: Page, config, mkdocs_page=None) -> str:
+    require(output, SCRIPT_FROM_FILE, "defer_scripts", page.where)
+    return SCRIPT_FROM_FILE.sub('<script defer src="', output)
+
+
+EDITS: list[Callable] = [
+    typeset_math,
+    drop_head_alternates,
+    name_search_dialog,
+    focusable_code,
+    focusable_notebook,
+    shared_notebook_css,
+    language_search_base,
+    catalog_for_scripts,
+    defer_scripts,
+]
+
+
+def edit_page(output: str, mkdocs_page, config) -> str:
+    page = Page(
+        where=mkdocs_page.file.src_uri,
+        url=mkdocs_page.url,
+        locale=catalog.page_locale(mkdocs_page, config),
+        is_notebook=mkdocs_page.file.src_uri.endswith(".ipynb"),
+    )
+    for edit in EDITS:
+        output = edit(output, page, config, mkdocs_page)
+    return output
+
+
+NOT_FOUND = "<div data-not-found></div>"
+
+
+def not_found_page(output: str, page: Page, config, mkdocs_page=None) -> str:
+    """The 404 page in every language, each block shown when the address is in its language."""
+    require(output, NOT_FOUND, "not_found_page", page.where)
+    base = urlsplit(config.site_url or "/").path or "/"
+    blocks = []
+    for language in catalog.built(config):
+        def word(key, language=language):
+            return html.escape(catalog.words(language.locale, f"not_found.{key}"))
+
+        links = [("", "home"), ("learning-rate/", "learning_rate"), ("claims/", "claims")]
+        items = "".join(f'<li><a href="{base}{language.prefix}{path}">{word(key)}</a></li>' for path, key in links)
+        hidden = "" if language.default else " hidden"
+        blocks.append(
+            f'<section lang="{language.locale}" data-language="{language.prefix}"{hidden}>'
+            f"<h1>{word('title')}</h1><p>{word('text')}</p><ul>{items}</ul></section>"
+        )
+    choose = (
+        "<script>(() => { const path = location.pathname; const sections = [...document.querySelectorAll('[data-not-found] > section')];"
+        f" const here = sections.filter(s => s.dataset.language && path.startsWith({json.dumps(base)} + s.dataset.language)).pop();"
+        " if (here) { sections.forEach(s => s.hidden = s !== here); document.documentElement.lang = here.lang; } })()</script>"
+    )
+    return output.replace(NOT_FOUND, f'<div data-not-found>{"".join(blocks)}</div>{choose}', 1)
+
+
+# 404.html is rendered as a template, in each language's build; the default language's is kept
+# (hooks/handbook.py): it answers for every address and shows the words of the address's language.
+TEMPLATE_EDITS: list[Callable] = [not_found_page, name_search_dialog, catalog_for_scripts, defer_scripts]
+
+
+def edit_template(output: str, template_name: str, config) -> str:
+    page = Page(where=template_name, url="", locale=catalog.languages(config)[0].locale, is_notebook=False)
+    for edit in TEMPLATE_EDITS:
+        output = edit(output, page, config)
+    return output
+

@@ -1,0 +1,66 @@
+"""Search: each language searches its own pages, and previews show prose.
+
+mkdocs-static-i18n merges every language's entries into one index at search/search_index.json,
+which every page downloads: an English search then found Chinese pages, and each reader paid for
+both languages. After the last language is built, `split` writes one index per language (its
+pages' locations relative to that language's root, where html_edits.language_search_base points
+its pages' search) and drops the zero-width spaces jieba leaves in Chinese titles.
+
+Before the search plugin reads a page (`exclude_non_prose`), what is not prose is marked
+`data-search-exclude`: code listings, formulas (their TeX would show raw in previews), and claim
+badges (their word would be spliced into sentences). Notebook pages repeat their chapter's code
+and stay out of the index altogether.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import catalog
+from html_edits import require
+
+ZERO_WIDTH = "\u200b"
+EXCLUDED = [
+    ('<div class="highlight">', "code"),
+    ('<span class="arithmatex">', "math"),
+    ('<div class="arithmatex">', "math"),
+]
+BADGE = re.compile(r'<a (?P<attributes>[^>]*class="claim"[^>]*)>')
+
+
+def exclude_non_prose(page) -> None:
+    if page.file.src_uri.startswith("notebooks/") and page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {"exclude": True}
+        return
+    content = page.content
+    for opening, kind in EXCLUDED:
+        content = content.replace(opening, opening[:-1] + f' data-search-exclude="{kind}">')
+    if "md:claim" in (page.markdown or "") or 'data-claim="' in content:
+        require(content, BADGE, "search exclude_non_prose (claim badges)", page.file.src_uri)
+    page.content = BADGE.sub(lambda match: f'<a {match["attributes"]} data-search-exclude="badge">', content)
+
+
+def split(site_dir: Path, config) -> None:
+    """One index per language, from the merged one."""
+    merged_path = site_dir / "search" / "search_index.json"
+    merged = json.loads(merged_path.read_text(encoding="utf-8"))
+    languages = catalog.languages(config)
+    others = [lang for lang in languages if not lang.default]
+    for language in languages:
+        if language.default:
+            docs = [doc for doc in merged["docs"] if not any(doc["location"].startswith(o.prefix) for o in others)]
+        else:
+            docs = [
+                doc | {"location": doc["location"].removeprefix(language.prefix)}
+                for doc in merged["docs"]
+                if doc["location"].startswith(language.prefix)
+            ]
+        for doc in docs:
+            doc["title"] = doc["title"].replace(ZERO_WIDTH, "")
+        lang = [lang for lang in merged["config"]["lang"] if lang in (language.locale, "en")] or [language.locale]
+        index = {"config": merged["config"] | {"lang": lang}, "docs": docs}
+        target = site_dir / language.prefix / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
