@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test bench audit browser clean
+.PHONY: site serve test test-cpus bench audit browser clean
 
 site: $(VENV)/.installed node_modules/.installed
 	$(BIN)/mkdocs build --strict
@@ -20,6 +20,13 @@ test: site browser
 	@$(BIN)/python -m pytest --junitxml=.cache/test-results.xml; status=$$?; \
 	  [ $$status -ne 5 ] || echo "pytest collected no tests: the suite is broken, not green" >&2; \
 	  exit $$status
+
+# The claim tests again under the CPU kernels of other machines (AVX2, and none), so that a claim
+# that holds here holds there too. (The native run is `make test`.)
+CLAIM_TESTS = -m "not browser and not build"
+test-cpus: $(VENV)/.installed
+	ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 $(BIN)/python -m pytest $(CLAIM_TESTS) -q -p no:cacheprovider
+	ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2 $(BIN)/python -m pytest $(CLAIM_TESTS) -q -p no:cacheprovider
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python benchmarks/build.py
