@@ -17,7 +17,7 @@ serve: $(VENV)/.installed node_modules/.installed
 
 # pytest exits 5 when it collects nothing: say so, and fail like any other failure.
 test: site browser
-	@$(BIN)/python -m pytest --junitxml=.cache/test-results.xml; status=$$?; \
+	@$(BIN)/python -m pytest -n 2 --dist loadgroup --junitxml=.cache/test-results.xml; status=$$?; \
 	  [ $$status -ne 5 ] || echo "pytest collected no tests: the suite is broken, not green" >&2; \
 	  exit $$status
 

@@ -40,7 +40,7 @@ class Visit:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         if rewrite:
             self.page.route(url, functools.partial(self._rewrite, rewrite))
-        self.page.goto(url, wait_until="networkidle")
+        self.page.goto(url, wait_until="load")
 
     @staticmethod
     def _rewrite(replacements, route):
@@ -52,25 +52,29 @@ class Visit:
         route.fulfill(response=response, body=body)
 
     def foreign_requests(self, base_url):
+        """Every request that left the host, once the page's network has been quiet for 500 ms."""
+        self.page.wait_for_load_state("networkidle")
         host = urlparse(base_url).netloc
         return [url for url in self.requests if urlparse(url).scheme in ("http", "https") and urlparse(url).netloc != host]
-
-    def scheme(self, color_scheme: str) -> None:
-        """Switch the page to the light or dark scheme, as the reader's system setting would."""
-        self.page.emulate_media(color_scheme=color_scheme)
-        self.page.wait_for_function(
-            "scheme => document.body.getAttribute('data-md-color-scheme') === scheme",
-            arg="slate" if color_scheme == "dark" else "default",
-        )
 
     def close(self):
         self.context.close()
 
 
-def axe_violations(page) -> list[str]:
-    """axe-core's violations on a loaded page, one line each (after the page has named its toolbars)."""
+# The rules whose outcome depends on the color scheme: the others need to run in one scheme only.
+COLOR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe_violations(page, color_only: bool = False, math: bool = False) -> list[str]:
+    """axe-core's violations on a loaded page, one line each (after the page has named its toolbars).
+
+    `color_only`: only the rules the color scheme can change. The typeset formulas (every one made
+    the same way by hooks/typeset.js, half the elements of a math-heavy page) are left out unless
+    `math`; tests/test_math_rendering.py runs axe on them once."""
     page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    context = "document" if math else "{exclude: [['mjx-container']]}"
+    options = {"resultTypes": ["violations"]} | ({"runOnly": COLOR_RULES} if color_only else {})
+    result = page.evaluate(f"options => axe.run({context}, options)", options)
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]

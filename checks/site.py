@@ -7,6 +7,7 @@ Which pages exist, in which language, at which URL comes from the project's own 
 import contextlib
 import functools
 import html.parser
+import io
 import http.server
 import posixpath
 import sys
@@ -56,15 +57,30 @@ def pages(site: Path = SITE) -> list[str]:
     return paths
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as GitHub Pages does: 404.html, with status 404, for an address it lacks."""
+
     def log_message(self, *args):
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if not (path.is_file() or (path.is_dir() and (path / "index.html").is_file())):
+            missing = Path(self.directory) / "404.html"
+            if missing.is_file():
+                body = missing.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                return io.BytesIO(body)
+        return super().send_head()
 
 
 @contextlib.contextmanager
 def served(site: Path = SITE):
     """The site served on 127.0.0.1 at a free port; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Pages, directory=site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"

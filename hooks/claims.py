@@ -6,9 +6,9 @@ build. `<!-- md:claims-ledger -->` lists every claim of the site in the order of
 its test: the same data as the badges, so the ledger cannot go stale.
 
 Whether the tests passed is known only from a test run. `make test` leaves pytest's JUnit report
-(.cache/test-results.xml) stamped with the hash of the sources it ran against (hooks/stamp.py);
-when that stamp is this build's, the ledger and the test pages show each test's outcome, and
-otherwise they say that the tests were not run with this build.
+(.cache/test-results.xml) and beside it the hash of the sources it ran against (.sources,
+hooks/stamp.py); when that hash is this build's, the ledger and the test pages show each test's
+outcome, and otherwise they say that the tests were not run with this build.
 """
 
 from __future__ import annotations
@@ -54,14 +54,15 @@ def load_test_run(root: Path) -> TestRun:
     path = root / RESULTS_FILE
     if not path.is_file():
         return TestRun()
+    sources = path.with_suffix(".sources")  # written beside the report by tests/conftest.py
+    if not sources.is_file() or sources.read_text().strip() != stamp.sources_hash(root):
+        return TestRun()  # a report of other sources says nothing about this build
     try:
         suite = ElementTree.parse(path).getroot()
         suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        suite.get("timestamp")
     except (ElementTree.ParseError, AttributeError):
         return TestRun()
-    if properties.get("sources") != stamp.sources_hash(root):
-        return TestRun()  # a report of other sources says nothing about this build
     outcomes = {}
     for case in suite.iter("testcase"):
         module = case.get("classname", "").split(".")

@@ -44,16 +44,18 @@ def publish(files: Files, config, site_path: str, content: str | bytes) -> File:
     return file
 
 
-def publish_page(files: Files, config, site_path: str, content: str | bytes) -> File:
-    """A page built from `site_path` in the language being built (call after i18n's on_files)."""
+def publish_page(files: Files, config, site_path: str, content: str | bytes, alternates: dict[str, str] | None = None) -> File:
+    """A page built from `site_path` in the language being built (call after i18n's on_files).
+    `alternates` (language -> URL) says where the language switcher leads from it, when the page
+    does not exist in every language (a notebook page leads to the chapter that shows it)."""
     overlay = _write(config, site_path, content)
     page = GeneratedPage(site_path, str(overlay), config["site_dir"], config["use_directory_urls"])
-    _localize(page, config)
+    _localize(page, config, alternates or {})
     files.append(page)
     return page
 
 
-def _localize(file: File, config) -> None:
+def _localize(file: File, config, alternates: dict[str, str]) -> None:
     """Give `file` the language prefix of the build, and the alternates i18n's switcher reads."""
     i18n = config.plugins.get("i18n")
     if i18n is None:
@@ -63,5 +65,6 @@ def _localize(file: File, config) -> None:
     file.dest_uri = prefix[i18n.current_language] + base
     file.locale = file.locale_alternate_of = i18n.current_language
     file.alternates = {
-        lang: SimpleNamespace(url=(prefix[lang] + base).removesuffix("index.html")) for lang in i18n.build_languages
+        lang: SimpleNamespace(url=alternates.get(lang, (prefix[lang] + base).removesuffix("index.html")))
+        for lang in i18n.build_languages
     }

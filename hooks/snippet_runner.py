@@ -71,6 +71,7 @@ FIGURE_STYLE = {
 PHONE_COLUMN_PX = 358
 SMALLEST_TEXT_PX = 9
 PHONE_WIDTH_IN = 5.0
+PHONE_MIN_WIDTH_IN = 3.6  # narrower than this, panels have no room left for their data
 FIGURE_LABEL = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CELL_MARKER = re.compile(r"^# %%(.*)$")
 # matplotlib draws each text (as paths) under transform="... scale(s -s)", s = font size in pt / 100
@@ -369,6 +370,15 @@ def capture(figure, path: Path, root: Path) -> Figure:
     phone = None
     if text_px(svg, PHONE_COLUMN_PX) < SMALLEST_TEXT_PX and _lay_out_for_phone(figure):
         phone = _svg(figure)
+        for _ in range(3):  # narrower until the smallest text reaches SMALLEST_TEXT_PX (small fonts, wide labels)
+            width_pt, _ = svg_size_pt(phone)
+            needed_pt = smallest_text_pt(phone) * PHONE_COLUMN_PX / SMALLEST_TEXT_PX
+            if text_px(phone, PHONE_COLUMN_PX) >= SMALLEST_TEXT_PX or figure.get_size_inches()[0] <= PHONE_MIN_WIDTH_IN:
+                break
+            inches = max(PHONE_MIN_WIDTH_IN, figure.get_size_inches()[0] * 0.98 * needed_pt / width_pt)
+            figure.set_size_inches(inches, figure.get_size_inches()[1])
+            _tight(figure)
+            phone = _svg(figure)
     return Figure(label, svg, phone)
 
 
@@ -433,11 +443,15 @@ def _lay_out_for_phone(figure) -> bool:
             axes.yaxis.set_tick_params(labelleft=True)
             axes._label_outer_yaxis(skip_non_rectangular_axes=True)
     figure.set_size_inches(PHONE_WIDTH_IN, panel_height * new_rows + (0.4 if figure._suptitle else 0))
-    if figure.get_layout_engine() is None or type(figure.get_layout_engine()).__name__ != "ConstrainedLayoutEngine":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tight_layout warns about axes it cannot fit; the test measures
-            figure.tight_layout()
+    _tight(figure)
     return True
+
+
+def _tight(figure) -> None:
+    if type(figure.get_layout_engine()).__name__ != "ConstrainedLayoutEngine":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tight_layout warns about axes it cannot fit; the tests measure
+            figure.tight_layout()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -80,7 +80,10 @@ def publish(files, config) -> None:
         stem = name.rsplit("/", 1)[-1]
         download = notebook(result, "download", "")
         page = notebook(result, "page", header(result, shown_on.get(name, [])))
-        overlay.publish_page(files, config, f"notebooks/{name}.ipynb", page)
+        # the language switcher leads from the notebook (default language only) to a chapter showing it
+        elsewhere = {lang.locale: next((url for url, _ in shown_on.get(name, []) if url.startswith(lang.prefix) and lang.prefix), lang.prefix)
+                     for lang in catalog.built(config) if not lang.default}
+        overlay.publish_page(files, config, f"notebooks/{name}.ipynb", page, elsewhere)
         overlay.publish(files, config, f"notebooks/{name}/{stem}.ipynb", download)
         overlay.publish(files, config, f"notebooks/{name}/{stem}.py", snippet_runner.snippet_path(name, root).read_bytes())
 

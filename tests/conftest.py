@@ -4,6 +4,7 @@ real browser, and the checks that keep the suite honest (claim marks, a stale si
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 import snippet_runner
@@ -22,8 +23,14 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(session, config, items):
     """The claims the build reads statically (hooks/claim_index.py) are exactly the claim marks
-    pytest collects, for every test file collected."""
+    pytest collects, for every test file collected. With pytest-xdist (`make test` runs two
+    workers), each test file that is not a browser test stays in one worker, so that its snippets
+    run once; browser tests are spread one by one."""
     import claim_index
+
+    for item in items:
+        if not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
     collected = {}
     for item in items:
@@ -46,14 +53,34 @@ def pytest_collection_modifyitems(session, config, items):
         )
 
 
+class SnippetRun:
+    """A snippet's result as the tests see it: what the build's run recorded (its values, output
+    and figures, from the cache when the cache holds this very snippet run in this environment,
+    CPU kernels included), and its live namespace, run in this process the first time a test
+    calls one of its functions."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._result = snippet_runner.cached_run(name)
+
+    @property
+    def namespace(self) -> dict:
+        if self._result.namespace is None:
+            self._result = snippet_runner.run(self.name)
+        return self._result.namespace
+
+    def __getattr__(self, attribute):
+        return getattr(self._result, attribute)
+
+
 @functools.cache
 def _run(name):
-    return snippet_runner.run(name)
+    return SnippetRun(name)
 
 
 @pytest.fixture(scope="session")
 def snippet():
-    """Run a snippet (once per test session) and return its result, namespace and values included."""
+    """A snippet's run (once per test session): `.values`, `.output`, `.figures`, `.namespace`."""
     return _run
 
 
@@ -96,10 +123,11 @@ def visit(browser, base_url):
 
 
 def pytest_sessionstart(session):
-    """The JUnit report carries the hash of the sources it ran against (hooks/claims.py reads it)."""
-    session.config._handbook_sources = stamp.sources_hash(ROOT)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _sources_in_report(record_testsuite_property, request):
-    record_testsuite_property("sources", request.config._handbook_sources)
+    """Beside its JUnit report (--junitxml), a run leaves the hash of the sources it ran against, so
+    that a build shows these results only if it is of the same sources (hooks/claims.py)."""
+    config = session.config
+    report = getattr(config.option, "xmlpath", None)
+    if report and not hasattr(config, "workerinput"):  # the controlling process, not an xdist worker
+        sources = Path(report).with_suffix(".sources")
+        sources.parent.mkdir(parents=True, exist_ok=True)
+        sources.write_text(stamp.sources_hash(ROOT) + "\n")

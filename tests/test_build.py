@@ -250,6 +250,29 @@ def test_a_claim_badge_names_its_test_and_links_to_its_line(tmp_path):
 
 
 @pytest.mark.build
+def test_the_ledger_shows_test_outcomes_only_from_a_run_of_the_same_sources(tmp_path):
+    import stamp
+
+    tests = 'import pytest\n\n\n@pytest.mark.claim("demo-claim")\ndef test_demo():\n    pass\n'
+    project = make_project(tmp_path, "# Page\n\nA sentence. <!-- md:claim demo-claim -->\n", tests=tests)
+    (project / "docs" / "claims.md").write_text("# Claims\n\n<!-- md:claims-ledger -->\n")
+    report = project / ".cache" / "test-results.xml"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(
+        '<testsuites><testsuite name="pytest" timestamp="2026-12-01T10:00:00.000000">'
+        '<testcase classname="tests.test_example" name="test_demo" time="0.001"/></testsuite></testsuites>'
+    )
+    report.with_suffix(".sources").write_text("0" * 64 + "\n")  # a run of other sources
+    assert build(project).returncode == 0
+    assert "The tests were not run with this build" in page_html(project, "claims/index.html")
+    report.with_suffix(".sources").write_text(stamp.sources_hash(project) + "\n")
+    assert build(project).returncode == 0
+    ledger = page_html(project, "claims/index.html")
+    assert "test run of 2026-12-01 10:00 (UTC)" in ledger and "1 of 1 claims passed, 0 failed" in ledger and "· passed" in ledger
+    assert "Result: passed." in page_html(project, "tests/test_example/index.html")
+
+
+@pytest.mark.build
 def test_math_is_typeset_to_svg_at_build_time_and_cached_per_page(tmp_path):
     project = make_project(tmp_path, "# Page\n\nInline $x^2$ and\n\n$$\\frac{1}{1 - \\beta}$$\n")
     assert build(project).returncode == 0

@@ -85,3 +85,17 @@ def test_a_formula_drawn_from_one_path_looks_as_mathjax_draws_it(browser, drawn)
         # anti-aliasing may differ by a shade at an edge; a glyph moved, missing or flipped differs fully
         histogram = ImageChops.difference(mine, reference).histogram()
         assert sum(histogram[64:]) == 0, tex
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["momentum/", "zh/optimizers/adam/"])
+def test_typeset_formulas_pass_axe_in_both_schemes(visit, path):
+    """The other browser tests leave the formulas out of axe-core (they are all made the same way);
+    here they are checked, on math-heavy pages, at phone width, in both schemes."""
+    from checks.browser import axe_violations
+
+    page = visit(path, viewport={"width": 390, "height": 844}).page
+    assert axe_violations(page, math=True) == []
+    page.locator("label[for='__palette_1']").click()
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    assert axe_violations(page, color_only=True, math=True) == []
