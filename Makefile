@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test test-cpus bench audit browser clean
+.PHONY: site serve test test-cpus bench audit mutants browser clean
 
 site: $(VENV)/.installed node_modules/.installed
 	$(BIN)/mkdocs build --strict
@@ -30,6 +30,10 @@ test-cpus: $(VENV)/.installed
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python benchmarks/build.py
+
+# Each snippet constant changed in turn: caught by a claim test, shown by the pages, or survived.
+mutants: $(VENV)/.installed
+	$(BIN)/python benchmarks/mutants.py
 
 # Lighthouse (mobile) on every chapter page, axe-core and the link check on every page: a score table.
 audit: site browser

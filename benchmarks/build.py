@@ -1,140 +1,186 @@
-"""Build timings (`make bench`): prints figures, asserts nothing.
+"""`make bench`: build, writing-loop and test-suite timings. Prints figures, asserts nothing.
 
-  clean       rm .cache and site/, then `mkdocs build` (every snippet runs)
-  no-change   `mkdocs build` again (every snippet cached)
-  one-changed one snippet edited (a comment appended), then `mkdocs build`
-  plain       the same pages built without the snippet, claim and shortcode hooks: the pages and
-              generated files they produced, written out and published as they are
-              (benchmarks/materialize.py)
-  imports     `import torch, matplotlib.pyplot` in a fresh interpreter
-  snippets    the snippets' own run time, measured in one process after those imports
+Everything runs in a temporary copy of the project (the tracked files are never edited):
 
-Each is the median of several runs. Targets (issue #2): no-change within 0.5 s of plain;
-clean within 1.3 x (imports + no-change + snippets).
+  clean          `mkdocs build` with no cache: every snippet runs
+  no-change      `mkdocs build` again: every snippet from the cache
+  one-changed    one snippet edited (a comment appended), then `mkdocs build`
+  imports        `import torch, matplotlib.pyplot` in a fresh interpreter
+  snippets       the snippets' own run time, in one process after those imports
+  edit-snippet   under `make serve LANGUAGE=en`: a snippet's printed output edited, until the
+                 served page shows the new output (target: 8 s)
+  edit-page      the same for a sentence added to a page (target: 8 s)
+  tests          `make test`'s pytest run after the build (target: 7 minutes), with the time
+                 each test file took (summed over its tests, both workers)
+
+Medians of a few runs where a run is short. `python benchmarks/build.py tests` runs one measure.
 """
 
-import json
+from __future__ import annotations
+
+import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
-import snippet_runner  # noqa: E402
-import yaml  # noqa: E402
-
-PIPELINE_HOOKS = {"snippets", "claims", "shortcodes"}  # what the plain build leaves out
-
-
-class PermissiveLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml, whose !ENV and !!python/name tags do not matter here."""
-
-
-PermissiveLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-PermissiveLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
-ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "benchmarks", "mkdocs.yml", "pytest.ini", "requirements.txt", "package-lock.json")
+ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": f"{ROOT / '.venv' / 'bin'}:/usr/bin:/bin", "HOME": "/tmp"}
+MKDOCS = [PYTHON, "-m", "mkdocs", "build", "--quiet"]
 REPEAT = 3
 
 
-def timed(command, env=ENV, **options):
+def copy_project() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, folder / name)
+    (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / ".venv").symlink_to(ROOT / ".venv")
+    return folder
+
+
+def timed(command, project, **options) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, env=env, **options)
+    subprocess.run(command, cwd=project, check=True, env=ENV | options.pop("env", {}), **options)
     return time.perf_counter() - start
 
 
-def median_of(action, repeat=REPEAT):
+def median_of(action, repeat=REPEAT) -> float:
     return statistics.median(action() for _ in range(repeat))
 
 
-def clean_build():
-    shutil.rmtree(ROOT / ".cache", ignore_errors=True)
-    shutil.rmtree(ROOT / "site", ignore_errors=True)
-    return timed(MKDOCS)
+def first_snippet(project: Path) -> Path:
+    return sorted((project / "snippets").glob("*/*.py"))[0]
 
 
-def one_changed_build():
-    path = snippet_runner.snippet_path(snippet_runner.all_snippets()[0])
-    original = path.read_bytes()
-    path.write_bytes(original + f"\n# bench {time.time_ns()}\n".encode())
-    try:
-        return timed(MKDOCS)
-    finally:
-        path.write_bytes(original)
-        timed(MKDOCS)  # back to a warm cache for the next measurement
+def clean(project):
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    shutil.rmtree(project / "site", ignore_errors=True)
+    return timed(MKDOCS, project)
 
 
-def project_hooks() -> list[str]:
-    return yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=PermissiveLoader)["hooks"]
+def one_changed(project):
+    path = first_snippet(project)
+    path.write_text(path.read_text() + f"\n# bench {time.time_ns()}\n")
+    return timed(MKDOCS, project)
 
 
-def write_config(name: str, docs_dir: Path, site_dir: Path, hooks: list[str]) -> Path:
-    """A config beside mkdocs.yml (the hooks find snippets/, tests/ and .cache/ from its folder)."""
-    path = ROOT / f"mkdocs.bench-{name}.yml"
-    path.write_text(
-        "INHERIT: mkdocs.yml\n"
-        f"docs_dir: {docs_dir}\n"
-        f"site_dir: {site_dir}\n"
-        f"hooks: {json.dumps(hooks)}\n"
-        "watch: []\n"
-    )
-    return path
-
-
-def plain_build() -> float:
-    """The same pages without the pipeline (benchmarks/materialize.py): a normal build writes out
-    what the hooks produced, then the plain build renders that, median of five."""
-    bench = ROOT / ".cache" / "bench"
-    for folder in ("docs", "generated"):
-        shutil.rmtree(bench / folder, ignore_errors=True)
-    hooks = project_hooks()
-    materialize = write_config("materialize", ROOT / "docs", bench / "materialized-site", [*hooks, "benchmarks/materialize.py"])
-    presentation = [hook for hook in hooks if Path(hook).stem not in PIPELINE_HOOKS]
-    plain = write_config("plain", bench / "docs", bench / "site", [*presentation, "benchmarks/materialize.py"])
-    try:
-        timed([*MKDOCS, "-f", str(materialize)], stderr=subprocess.DEVNULL)
-        plain_env = ENV | {"PLAIN_BUILD": "1"}
-        return median_of(lambda: timed([*MKDOCS, "-f", str(plain)], stderr=subprocess.DEVNULL, env=plain_env), repeat=5)
-    finally:
-        materialize.unlink()
-        plain.unlink()
-
-
-def snippets_run_time():
+def snippets(project):
     code = (
         "import sys, time; sys.path.insert(0, 'hooks'); import snippet_runner, torch, matplotlib.pyplot;"
-        "start = time.perf_counter();"
-        "[snippet_runner.run(name) for name in snippet_runner.all_snippets()];"
+        "start = time.perf_counter(); [snippet_runner.run(name) for name in snippet_runner.all_snippets()];"
         "print(time.perf_counter() - start)"
     )
-    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
+    output = subprocess.run([PYTHON, "-c", code], cwd=project, check=True, capture_output=True, text=True, env=ENV)
     return float(output.stdout)
 
 
-def main():
-    measures = {
-        "clean": lambda: median_of(clean_build),
-        "no-change": lambda: median_of(lambda: timed(MKDOCS), repeat=5),
-        "one-changed": lambda: median_of(one_changed_build),
-        "plain": plain_build,
-        "imports": lambda: median_of(lambda: timed([sys.executable, "-c", "import torch, matplotlib.pyplot"])),
-        "snippets": lambda: median_of(snippets_run_time),
-    }
-    figures = {}
-    for name, measure in measures.items():
-        figures[name] = measure()
-        print(f"  {name:<12} {figures[name]:6.2f} s", flush=True)
-    floor = figures["imports"] + figures["no-change"] + figures["snippets"]
-    print(f"{len(snippet_runner.all_snippets())} snippets, median of {REPEAT}-5 runs each")
-    print(f"  {'floor':<12} {floor:6.2f} s  (imports + no-change + snippets)")
-    print(f"no-change - plain = {figures['no-change'] - figures['plain']:+.2f} s   (target: <= +0.50 s)")
-    print(f"clean / floor     = {figures['clean'] / floor:.2f}     (target: <= 1.30)")
-    print(f"one-changed / no-change = {figures['one-changed'] / figures['no-change']:.2f}")
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def until(condition, timeout=300.0) -> float:
+    start = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("no reload within the timeout")
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
+def page_holds(url: str, text: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return text in response.read().decode("utf-8")
+    except OSError:
+        return False
+
+
+def edit_to_reload(project) -> dict[str, float]:
+    """Under `make serve LANGUAGE=en`: seconds from saving a file to the served page showing it."""
+    port = free_port()
+    command = [PYTHON, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--no-livereload"]
+    env = ENV | {"HANDBOOK_LANGUAGE": "en", "SITE_URL": f"http://127.0.0.1:{port}/"}
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = {"edit-snippet": [], "edit-page": []}
+    try:
+        url = f"http://127.0.0.1:{port}/learning-rate/"
+        until(lambda: page_holds(url, "</html>"), timeout=900)
+        snippet = project / "snippets" / "learning_rate" / "gradient_descent.py"
+        page = project / "docs" / "learning-rate.md"
+        for attempt in range(REPEAT):
+            marker = f"bench-{attempt}-{time.time_ns()}"
+            snippet.write_text(snippet.read_text() + f'\nprint("{marker}")\n')
+            results["edit-snippet"].append(until(lambda: page_holds(url, marker)))
+            marker = f"bench-page-{attempt}-{time.time_ns()}"
+            page.write_text(page.read_text() + f"\n`{marker}`\n")
+            results["edit-page"].append(until(lambda: page_holds(url, marker)))
+    finally:
+        server.terminate()
+        server.wait(30)
+    return {name: statistics.median(times) for name, times in results.items()}
+
+
+def test_suite(project) -> tuple[float, dict[str, float]]:
+    """`make test`'s pytest run against the built site: wall seconds and seconds per test file."""
+    report = project / ".cache" / "bench-tests.xml"
+    command = [PYTHON, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", f"--junitxml={report}", "-p", "no:cacheprovider"]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    per_file = defaultdict(float)
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        module = re.sub(r"\.Test\w+$", "", case.get("classname", ""))
+        per_file[module.replace(".", "/") + ".py"] += float(case.get("time", 0))
+    return wall, dict(sorted(per_file.items(), key=lambda item: -item[1]))
+
+
+def main(selected: list[str]) -> int:
+    project = copy_project()
+    try:
+        figures = {}
+
+        def measure(name, action):
+            if not selected or name in selected:
+                figures[name] = action()
+                print(f"  {name:<13} {figures[name]:7.2f} s", flush=True)
+
+        measure("clean", lambda: clean(project))
+        measure("no-change", lambda: median_of(lambda: timed(MKDOCS, project)))
+        measure("one-changed", lambda: median_of(lambda: one_changed(project)))
+        measure("imports", lambda: median_of(lambda: timed([PYTHON, "-c", "import torch, matplotlib.pyplot"], project)))
+        measure("snippets", lambda: snippets(project))
+        if not selected or {"edit-snippet", "edit-page"} & set(selected):
+            for name, seconds in edit_to_reload(project).items():
+                figures[name] = seconds
+                print(f"  {name:<13} {seconds:7.2f} s   (target: <= 8 s)", flush=True)
+        if not selected or "tests" in selected:
+            if not (project / "site" / "index.html").is_file():
+                timed(MKDOCS, project)
+            wall, per_file = test_suite(project)
+            print(f"  {'tests':<13} {wall:7.2f} s   (target: <= 420 s), time per test file:")
+            for path, seconds in per_file.items():
+                print(f"    {seconds:7.1f} s  {path}")
+        print(f"{len(list((project / 'snippets').glob('*/*.py')))} snippets; medians of {REPEAT} runs where short")
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
