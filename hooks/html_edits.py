@@ -71,8 +71,8 @@ HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^
 
 
 def drop_head_alternates(output: str, page: Page, config, mkdocs_page=None) -> str:
-    if config.plugins.get("i18n") is None:
-        return output
+    if config.plugins.get("i18n") is None or len(catalog.built(config)) < 2:
+        return output  # one language built (make serve LANGUAGE=en): i18n writes no alternates
     head, separator, body = output.partition("</head>")
     require(head, HEAD_ALTERNATE, "drop_head_alternates", page.where, at_least=len(catalog.built(config)))
     return HEAD_ALTERNATE.sub("", head) + separator + body

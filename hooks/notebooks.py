@@ -12,38 +12,49 @@ import html
 import json
 from typing import Callable
 
-import nbformat.v4 as nbf
 from snippet_runner import Result
+
+# nbformat 4.5 (cell ids). Written as plain JSON: building it with nbformat's constructors
+# validated every cell against the schema, seconds per build; tests/test_build.py validates it.
+NBFORMAT = {"nbformat": 4, "nbformat_minor": 5}
+
+
+def _markdown(source: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": source}
+
+
+def _code(source: str, count: int, outputs: list) -> dict:
+    return {"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": outputs, "source": source}
 
 
 def notebook(result: Result, header: str, figure_url: Callable[[str], str] | None = None) -> str:
     """The notebook as JSON. `header` is the Markdown of its first cell; `figure_url(label)`, when
     given, links each figure instead of embedding it."""
-    cells = [nbf.new_markdown_cell(header)]
+    cells = [_markdown(header)]
     count = 0
     for cell in result.cells:
         if cell.kind == "markdown":
-            cells.append(nbf.new_markdown_cell(cell.source))
+            cells.append(_markdown(cell.source))
             continue
         count += 1
         outputs = []
         if cell.stdout:
-            outputs.append(nbf.new_output("stream", name="stdout", text=cell.stdout))
+            outputs.append({"output_type": "stream", "name": "stdout", "text": cell.stdout})
         for label in cell.figures:
             if figure_url is None:
                 data = {"image/svg+xml": result.figures[label].svg}
             else:
                 alt = html.escape(f"Figure '{label}' of {result.name}.py", quote=True)
                 data = {"text/html": f'<img src="{figure_url(label)}" alt="{alt}" loading="lazy">'}
-            outputs.append(nbf.new_output("display_data", data=data))
-        cells.append(nbf.new_code_cell(cell.source, execution_count=count, outputs=outputs))
+            outputs.append({"output_type": "display_data", "data": data, "metadata": {}})
+        cells.append(_code(cell.source, count, outputs))
     for index, cell in enumerate(cells):
-        cell["id"] = f"cell-{index}"  # nbformat draws random ids: fixed ones keep the notebook byte-stable
-    book = nbf.new_notebook(
-        cells=cells,
-        metadata={
+        cell["id"] = f"cell-{index}"  # fixed ids keep the notebook byte-stable (mkdocs-jupyter caches by bytes)
+    book = NBFORMAT | {
+        "cells": cells,
+        "metadata": {
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"},
         },
-    )
+    }
     return json.dumps(book, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

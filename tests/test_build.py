@@ -417,6 +417,10 @@ def test_the_notebook_holds_each_cell_with_the_outputs_of_the_same_run(snippet):
     assert book["cells"][0]["source"] == f"# {result.title}"
     # Byte-stable: mkdocs-jupyter's cache is keyed by the file's bytes (random cell ids missed it).
     assert notebooks.notebook(result, "x") == notebooks.notebook(result, "x")
+    import nbformat  # valid nbformat 4, both forms (the page's links its figures instead)
+
+    nbformat.validate(nbformat.reads(notebooks.notebook(result, "x"), as_version=4))
+    nbformat.validate(nbformat.reads(notebooks.notebook(result, "x", lambda label: f"{label}.svg"), as_version=4))
 
 
 def fake_config():
