@@ -99,3 +99,20 @@ def test_typeset_formulas_pass_axe_in_both_schemes(visit, path):
     page.locator("label[for='__palette_1']").click()
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
     assert axe_violations(page, color_only=True, math=True) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 768])
+@pytest.mark.parametrize("path", ["momentum/", "zh/momentum/", "optimizers/adam/", "schedulers/"])
+def test_every_formula_has_a_visible_box_at_the_narrowest_and_a_tablet_width(visit, path, width):
+    """The browser suite checks every page at 390 px and 1280 px; the math-heavy pages here at 320 px
+    and 768 px too (Material's narrow-screen rule collapsed display formulas below 720 px)."""
+    page = visit(path, viewport={"width": width, "height": 900}).page
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('article .arithmatex svg')]
+            .filter(svg => !svg.closest('details:not([open])'))
+            .filter(svg => { const box = svg.getBoundingClientRect(); return box.width < 2 || box.height < 2; }).length"""
+    )
+    assert hidden == 0
+    width_now, viewport = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width_now <= viewport
