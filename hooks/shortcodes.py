@@ -31,7 +31,8 @@ BLOCK_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<code><!-- md:[a-z][a-z-]*[^>]*?
 # Where forms are not expanded: fenced code (``` or ~~~, indented inside blocks too) and code spans.
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}).*?^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)")
-IMAGE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
+# alt text may hold brackets two deep ("[a value x[0]]")
+IMAGE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[(?:[^\[\]]|\[[^\]]*\])*\])*)\]\((?P<src>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])(?:[^$\n]|\\\$)+?(?<![\\\s])\$(?!\$)")
 PASSES = 5  # a handler's output may hold forms; nothing nests deeper than this
@@ -81,12 +82,20 @@ def expand(markdown: str, context: Context) -> str:
     """Expand every form in a page's Markdown, leaving code alone."""
     # Images first, once: their alt text is plain text (its values are noted for the <img>).
     markdown = _outside_code(markdown, lambda text: IMAGE.sub(lambda match: _image(match, context), text))
+    _outside_code(markdown, lambda text: check_no_unread_figures(text, context) or text)
     for _ in range(PASSES):
         if not SHORTCODE.search(markdown):
             return markdown
         markdown = _outside_code(markdown, lambda text: _expand_text(text, context))
     left = SHORTCODE.search(markdown)
     raise PluginError(f"{context.where}: shortcodes still left after {PASSES} passes: {left[0]!r}")
+
+
+def check_no_unread_figures(markdown: str, context: Context) -> None:
+    """A figure reference the image pattern could not read would silently not be a figure."""
+    left = re.search(r"\]\((?:\.\./)*figures/[^)]*\)", markdown)
+    if left:
+        raise PluginError(f"{context.where}: cannot read the figure reference ending in {left[0]!r} (its alt text?)")
 
 
 def expand_plain(text: str, context: Context) -> str:
@@ -116,12 +125,23 @@ def _outside_spans(text: str, change: Callable[[str], str]) -> str:
 
 
 def _expand_text(text: str, context: Context) -> str:
-    # Formulas: values become TeX.
+    # Forms on a line of their own first. What they produce may hold forms of its own, in formulas
+    # too (the ledger quotes sentences): those wait for the next pass, which sees where they stand.
+    blocks: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        form = FORMS.get(SHORTCODE.fullmatch(match["code"])["name"])
+        if form is None or not form.block:
+            return match[0]  # an inline form alone on its line: expanded with the rest
+        blocks.append(_block(match, context))
+        return f"\x00{len(blocks) - 1}\x00"
+
+    text = BLOCK_LINE.sub(hold, text)
+    # Formulas: values become TeX. Then the rest, inline.
     text = DISPLAY_MATH.sub(lambda match: SHORTCODE.sub(lambda m: _call(m, context, "tex"), match[0]), text)
     text = INLINE_MATH.sub(lambda match: SHORTCODE.sub(lambda m: _call(m, context, "tex"), match[0]), text)
-    # Forms on a line of their own, then the rest.
-    text = BLOCK_LINE.sub(lambda match: _block(match, context), text)
-    return SHORTCODE.sub(lambda match: _call(match, context, "inline"), text)
+    text = SHORTCODE.sub(lambda match: _call(match, context, "inline"), text)
+    return re.sub(r"\x00(\d+)\x00", lambda match: blocks[int(match[1])], text)
 
 
 def _image(match: re.Match, context: Context) -> str:
@@ -134,9 +154,6 @@ def _image(match: re.Match, context: Context) -> str:
 
 def _block(match: re.Match, context: Context) -> str:
     inner = SHORTCODE.fullmatch(match["code"])
-    form = FORMS.get(inner["name"])
-    if form is None or not form.block:
-        return match[0]  # an inline form alone on a line: expanded with the rest
     context.indent = match["indent"]
     block = _call(inner, context, "block")
     return "\n".join(match["indent"] + line if line else line for line in block.split("\n"))

@@ -8,9 +8,9 @@ typed by hand unless it is one of:
 * part of a name: a digit that touches a Latin letter or an underscore (fp32, L2, x0, Linear3)
   or joins one with a hyphen (2-D, 8-bit);
 * a reference: an issue or pull request number (#44511), a link's address, an attribute list;
-* the math of a formula: a single digit (the 2 of x², the 1 of 1 − β, the digits of \\tfrac12) or
-  the 10 of a power of ten. Any other number in a formula (0.9, 25, an exponent of 12) is a value
-  or an input like any other.
+* the math of a formula: a single digit (the 2 of x², the 1 of 1 − β, the digits of \\tfrac12),
+  the 10 of a power of ten, or the digits that end a name (\\texttt{triangular2}). Any other number
+  in a formula (0.9, 25, an exponent of 12) is a value or an input like any other.
 
 The description in the front matter is prose too. Everything else fails the build, naming the
 page, the line and the number.
@@ -40,6 +40,7 @@ NUMBER = re.compile(
 TEX_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![\d])")
 TEX_FRACTION_DIGITS = re.compile(r"\\[dt]?frac\s*\d\d?")
 TEX_POWER_OF_TEN = re.compile(r"(?<![\d.])10(?=\s*\^)")
+TEX_NAME = re.compile(r"(?<![\\A-Za-z])[A-Za-z_]+\d+")
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,14 @@ def _blank(markdown: str) -> str:
             start = 4 + description.start("text")
             kept = kept[:start] + description["text"] + kept[start + len(description["text"]) :]
         markdown = kept + markdown[front.end() :]
-    for pattern in (FENCE, COMMENT, CODE_SPAN, LINK_TARGET, REFERENCE_DEFINITION, ATTRIBUTES, HTML_TAG, ISSUE):
+    for pattern in (FENCE, CODE_SPAN):
         markdown = pattern.sub(blank, markdown)
-    markdown = DISPLAY_MATH.sub(lambda match: _math(match[0]), markdown)
-    return INLINE_MATH.sub(lambda match: _math(match[0]), markdown)
+    # Formulas are found while their shortcodes still stand in them ($<!-- md:value ... -->$ is a formula).
+    markdown = DISPLAY_MATH.sub(lambda match: _math(COMMENT.sub(blank, match[0])), markdown)
+    markdown = INLINE_MATH.sub(lambda match: _math(COMMENT.sub(blank, match[0])), markdown)
+    for pattern in (COMMENT, LINK_TARGET, REFERENCE_DEFINITION, ATTRIBUTES, HTML_TAG, ISSUE):
+        markdown = pattern.sub(blank, markdown)
+    return markdown
 
 
 def _math(tex: str) -> str:
@@ -91,6 +96,7 @@ def _math(tex: str) -> str:
 
     tex = TEX_FRACTION_DIGITS.sub(blank, tex)
     tex = TEX_POWER_OF_TEN.sub(blank, tex)
+    tex = TEX_NAME.sub(blank, tex)  # \texttt{triangular2}: a digit after letters is part of a name
     kept = TEX_NUMBER.sub(lambda match: blank(match) if len(match[0]) == 1 else match[0], tex)
     # what is left must not read as prose: letters and commands become spaces
     return re.sub(r"\\[A-Za-z]+|[^\d.\n]", " ", kept)

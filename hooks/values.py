@@ -84,7 +84,7 @@ def formatted(value, spec: str = "", mode: str = "inline") -> str:
         return {"nan": "\\text{NaN}", "inf": "\\infty", "-inf": "-\\infty"}[str(value)] if mode == "tex" else text
     sci = SCI.match(spec)
     if sci:
-        text = format(value, f"{sci['digits'] or ''}e")
+        text = format(value, f"{sci['digits'] or '.15'}e")
     elif spec:
         text = format(value, spec)
     else:
@@ -92,6 +92,8 @@ def formatted(value, spec: str = "", mode: str = "inline") -> str:
     match = re.fullmatch(r"(?P<mantissa>-?[\d.]+)e(?P<exponent>[+-]\d+)", text)
     if match:
         mantissa, exponent = match["mantissa"], int(match["exponent"])
+        if sci and not sci["digits"]:  # bare sci: as few digits as the number needs (1e-15 is 10⁻¹⁵)
+            mantissa = format(float(mantissa), "g")
         if mode == "tex":
             power = f"10^{{{exponent}}}"
             return power if mantissa in ("1", "-1") and sci else f"{mantissa} \\times {power}"
