@@ -13,15 +13,17 @@ import warnings
 import torch
 from torch.optim import lr_scheduler
 
+LR = 0.1
+STEP_SIZE, GAMMA = 3, 0.1  # StepLR: times GAMMA every STEP_SIZE epochs
 EPOCHS = 9
 
 
 # %% Both orders
 def lrs_used(order, epochs=EPOCHS):
-    """The lr each optimizer.step() used, under StepLR(step_size=3, gamma=0.1), and the warnings raised."""
+    """The lr each optimizer.step() used under StepLR, and the warnings raised."""
     parameter = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([parameter], lr=0.1)
-    scheduler = lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.1)
+    optimizer = torch.optim.SGD([parameter], lr=LR)
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=STEP_SIZE, gamma=GAMMA)
     used = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -43,5 +45,17 @@ print(f"warnings with scheduler.step() first: {len(wrong_warnings)}")
 for message in wrong_warnings:
     print(textwrap.fill(f"UserWarning: {message}", width=76, initial_indent="  ", subsequent_indent="    "))
 print("lr used in epoch" + "".join(f"{epoch:>7}" for epoch in range(EPOCHS)))
-print("  right order   " + "".join(f"{lr:>7.0e}" for lr in right))
-print("  wrong order   " + "".join(f"{lr:>7.0e}" for lr in wrong))
+print("  right order   " + "".join(f"{lr:>7.2g}" for lr in right))
+print("  wrong order   " + "".join(f"{lr:>7.2g}" for lr in wrong))
+
+
+def first_decay(lrs):
+    """How many epochs run at the first rate."""
+    return next(epoch for epoch, lr in enumerate(lrs) if lr < lrs[0])
+
+
+warning_count = len(wrong_warnings)
+first_decay_right, first_decay_wrong = first_decay(right), first_decay(wrong)
+last_lr_wrong = wrong[-1]
+print(f"the first decay comes after {first_decay_wrong} epochs instead of {first_decay_right}; "
+      f"the last epoch uses {last_lr_wrong:.2g}")

@@ -19,6 +19,7 @@ STEPS = 100
 WARMUP_STEPS, WARMUP_START = 10, 0.1  # LinearLR(start_factor=0.1, total_iters=10)
 HOLD_AFTER, DECAY = 50, 0.95  # MultiplicativeLR: times 0.95 per step up to step 50, then times 1
 SHOW_T = (0, 5, 9, 10, 50, 90, 100)  # the steps the printed table shows
+TOLERANCE = 1e-14  # relative gap to the closed form
 
 
 def trace(make_scheduler, steps=STEPS, base_lr=BASE_LR):
@@ -90,8 +91,8 @@ SCHEDULES = {
     "LambdaLR": (lambda o: lr_scheduler.LambdaLR(o, inverse_sqrt), lambda_lr,
                  "warmup, then 1/√t"),
     "MultiplicativeLR": (lambda o: lr_scheduler.MultiplicativeLR(o, decay_then_hold), multiplicative_lr,
-                         "× 0.95 per step up to t = 50"),
-    "SequentialLR": (sequential, sequential_lr, "LinearLR, then CosineAnnealingLR at t = 10"),
+                         f"× {DECAY} per step up to t = {HOLD_AFTER}"),
+    "SequentialLR": (sequential, sequential_lr, f"LinearLR, then CosineAnnealingLR at t = {WARMUP_STEPS}"),
     "ChainedScheduler": (chained, chained_lr, "LinearLR × CosineAnnealingLR"),
 }
 
@@ -104,10 +105,11 @@ def worst_gap(name, steps=STEPS):
 
 # %% Trace, compare, draw
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
+traces = {}
 fig, grid = plt.subplots(2, 2, figsize=(9, 6.4), sharey=True, num="composed")
 axes = grid.flatten()
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
-    lrs = trace(make)
+    lrs = traces[name] = trace(make)
     print(f"{name:<18}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
     ax.plot(range(STEPS + 1), lrs, label="get_last_lr()")
     ax.plot(range(0, STEPS + 1, 5), [closed(t) for t in range(0, STEPS + 1, 5)], "o",
@@ -116,12 +118,26 @@ for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
     ax.set_xlabel("t")
     ax.grid(alpha=0.3)
 axes[-1].plot(range(STEPS + 1), trace(sequential), ":", color="gray", label="SequentialLR, for comparison")
-axes[-1].legend(fontsize="small")
+axes[-1].legend()
 for row in grid:
     row[0].set_ylabel("learning rate")
 axes[0].legend()
 fig.tight_layout()
 plt.show()
+gaps = {name: worst_gap(name) for name in SCHEDULES}
 print(f"largest relative gap to the closed form over {STEPS} steps:")
-for name in SCHEDULES:
-    print(f"  {name:<18}{worst_gap(name):.1e}")
+for name, worst in gaps.items():
+    print(f"  {name:<18}{worst:.1e}")
+
+# %% What the figure shows
+cosine_steps = STEPS - WARMUP_STEPS  # SequentialLR's cosine runs over the steps after the warmup
+lambda_peak_step = max(range(STEPS + 1), key=lambda t: traces["LambdaLR"][t])
+lambda_end = traces["LambdaLR"][STEPS]
+decay_per_step = 1 - DECAY
+multiplicative_end = traces["MultiplicativeLR"][STEPS]
+sequential_start = traces["SequentialLR"][0]
+chained_peak_step = max(range(STEPS + 1), key=lambda t: traces["ChainedScheduler"][t])
+chained_peak = traces["ChainedScheduler"][chained_peak_step]
+print(f"LambdaLR peaks at t = {lambda_peak_step} and ends at {lambda_end:.3g}; "
+      f"MultiplicativeLR ends at {multiplicative_end:.3g}")
+print(f"ChainedScheduler peaks at t = {chained_peak_step}, at {chained_peak:.3g}")

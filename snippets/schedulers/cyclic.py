@@ -7,6 +7,7 @@ momentum themselves: the lr and momentum the optimizer was created with are over
 """
 
 # %%
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -15,12 +16,14 @@ from torch.optim import lr_scheduler
 
 BASE_LR = 0.1
 STEPS = 100
-RESTARTS = dict(T_0=10, eta_min=0.001)  # with T_mult = 1 and T_mult = 2
+RESTARTS = dict(T_0=10, eta_min=0.001)
+T_MULTS = (1, 2)  # CosineAnnealingWarmRestarts with each T_mult
 CYCLIC = dict(base_lr=0.01, max_lr=0.1, step_size_up=10, base_momentum=0.8, max_momentum=0.9)
 EXP_RANGE_GAMMA = 0.98
 ONE_CYCLE = dict(max_lr=0.1, total_steps=100, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
                  base_momentum=0.85, max_momentum=0.95)
 SHOW_T = (0, 5, 10, 29, 50, 70, 99)  # the steps the printed table shows
+TOLERANCE = 1e-14  # relative gap to the closed form
 
 
 def trace(make_scheduler, steps=STEPS, base_lr=BASE_LR):
@@ -38,7 +41,7 @@ def trace(make_scheduler, steps=STEPS, base_lr=BASE_LR):
 
 
 # %% Closed forms
-def warm_restarts_lr(t, base_lr=BASE_LR, T_0=10, T_mult=1, eta_min=0.001):
+def warm_restarts_lr(t, base_lr=BASE_LR, T_0=RESTARTS["T_0"], T_mult=1, eta_min=RESTARTS["eta_min"]):
     """Cosine from base_lr to eta_min over T_i steps, then restart with T_i *= T_mult."""
     start, period = 0, T_0
     while t >= start + period:  # find the cycle t falls in
@@ -46,7 +49,7 @@ def warm_restarts_lr(t, base_lr=BASE_LR, T_0=10, T_mult=1, eta_min=0.001):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * (t - start) / period)) / 2
 
 
-def cyclic_shape(t, step_size_up=10, step_size_down=None, mode="triangular", gamma=1.0):
+def cyclic_shape(t, step_size_up=CYCLIC["step_size_up"], step_size_down=None, mode="triangular", gamma=1.0):
     """CyclicLR's position: (height in [0, 1] of the triangle at step t, amplitude scale)."""
     total = step_size_up + (step_size_down or step_size_up)
     cycle = math.floor(1 + t / total)
@@ -57,12 +60,14 @@ def cyclic_shape(t, step_size_up=10, step_size_down=None, mode="triangular", gam
     return height, scale
 
 
-def cyclic_lr(t, base_lr=0.01, max_lr=0.1, mode="triangular", gamma=1.0, step_size_up=10):
+def cyclic_lr(t, base_lr=CYCLIC["base_lr"], max_lr=CYCLIC["max_lr"], mode="triangular", gamma=1.0,
+              step_size_up=CYCLIC["step_size_up"]):
     height, scale = cyclic_shape(t, step_size_up, mode=mode, gamma=gamma)
     return base_lr + (max_lr - base_lr) * height * scale
 
 
-def cyclic_momentum(t, base_momentum=0.8, max_momentum=0.9, mode="triangular", gamma=1.0, step_size_up=10):
+def cyclic_momentum(t, base_momentum=CYCLIC["base_momentum"], max_momentum=CYCLIC["max_momentum"],
+                    mode="triangular", gamma=1.0, step_size_up=CYCLIC["step_size_up"]):
     height, scale = cyclic_shape(t, step_size_up, mode=mode, gamma=gamma)
     return max_momentum - (max_momentum - base_momentum) * height * scale
 
@@ -73,8 +78,10 @@ def anneal(start, end, fraction, strategy):
     return start + (end - start) * fraction
 
 
-def one_cycle(t, max_lr=0.1, total_steps=100, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-              base_momentum=0.85, max_momentum=0.95, strategy="cos", three_phase=False):
+def one_cycle(t, strategy="cos", three_phase=False, max_lr=ONE_CYCLE["max_lr"],
+              total_steps=ONE_CYCLE["total_steps"], pct_start=ONE_CYCLE["pct_start"],
+              div_factor=ONE_CYCLE["div_factor"], final_div_factor=ONE_CYCLE["final_div_factor"],
+              base_momentum=ONE_CYCLE["base_momentum"], max_momentum=ONE_CYCLE["max_momentum"]):
     """(lr, momentum) at step t: the phases of OneCycleLR, each an anneal between two levels."""
     initial = max_lr / div_factor
     minimum = initial / final_div_factor
@@ -97,12 +104,9 @@ def one_cycle(t, max_lr=0.1, total_steps=100, pct_start=0.3, div_factor=25.0, fi
 
 # name -> (make scheduler, closed-form lr, closed-form momentum or None, figure label)
 SCHEDULES = {
-    "CosineAnnealingWarmRestarts T_mult=1": (
-        lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_mult=1, **RESTARTS),
-        lambda t: warm_restarts_lr(t, T_mult=1), None, "T_0=10, T_mult=1"),
-    "CosineAnnealingWarmRestarts T_mult=2": (
-        lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_mult=2, **RESTARTS),
-        lambda t: warm_restarts_lr(t, T_mult=2), None, "T_0=10, T_mult=2"),
+    **{f"CosineAnnealingWarmRestarts T_mult={m}": (
+        lambda o, m=m: lr_scheduler.CosineAnnealingWarmRestarts(o, T_mult=m, **RESTARTS),
+        lambda t, m=m: warm_restarts_lr(t, T_mult=m), None, f"T_0={RESTARTS['T_0']}, T_mult={m}") for m in T_MULTS},
     "CyclicLR triangular": (
         lambda o: lr_scheduler.CyclicLR(o, mode="triangular", **CYCLIC),
         lambda t: cyclic_lr(t), lambda t: cyclic_momentum(t), "mode='triangular'"),
@@ -154,9 +158,37 @@ for name, (make, *_rest) in SCHEDULES.items():
     traces[name] = trace(make, steps_for(name))
     lrs = traces[name][0]
     print(f"{short(name):<22}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
+gaps = {name: worst_gap(name) for name in SCHEDULES}
 print("largest relative gap to the closed form, lr and momentum:")
-for name in SCHEDULES:
-    print(f"  {short(name):<23}{worst_gap(name):.1e}")
+for name, worst in gaps.items():
+    print(f"  {short(name):<23}{worst:.1e}")
+
+
+# %% What the figures show: restarts, cycles, the levels of OneCycleLR
+def restart_steps(T_mult, T_0=RESTARTS["T_0"], steps=STEPS):
+    """The steps at which CosineAnnealingWarmRestarts jumps back to the base rate, up to `steps`."""
+    restarts, start, period = [], 0, T_0
+    while start + period <= steps:
+        start, period = start + period, period * T_mult
+        restarts.append(start)
+    return restarts
+
+
+restarts = {str(m): restart_steps(m) for m in T_MULTS}  # by T_mult
+arcs = {str(m): [b - a for a, b in zip([0] + steps, steps)] for m, steps in zip(T_MULTS, restarts.values())}
+arc_count = len(arcs[str(T_MULTS[0])])  # T_mult = 1: that many arcs of T_0 steps
+unfinished_arc = T_MULTS[1] * arcs[str(T_MULTS[1])][-1]  # the arc after the last restart, cut off at STEPS
+cycle_steps = 2 * CYCLIC["step_size_up"]  # step_size_down defaults to step_size_up
+cycles = STEPS // cycle_steps
+exp_range_last_peak = max(traces["CyclicLR exp_range"][0][STEPS - cycle_steps:])
+one_cycle_initial = ONE_CYCLE["max_lr"] / ONE_CYCLE["div_factor"]
+one_cycle_low = one_cycle_initial / ONE_CYCLE["final_div_factor"]
+one_cycle_peak_step = round(ONE_CYCLE["pct_start"] * ONE_CYCLE["total_steps"] - 1)
+three_phase_turn = round(2 * ONE_CYCLE["pct_start"] * ONE_CYCLE["total_steps"] - 2)
+for m in T_MULTS:
+    print(f"WarmRestarts T_mult={m}: restarts at t = {restarts[str(m)]}")
+print(f"OneCycleLR: {one_cycle_initial:g} at t = 0, {ONE_CYCLE['max_lr']:g} at t = {one_cycle_peak_step}, "
+      f"{one_cycle_low:g} at t = {ONE_CYCLE['total_steps'] - 1}")
 
 
 # %% Figures: warm restarts; CyclicLR; OneCycleLR (learning rate above, momentum below)
@@ -207,15 +239,35 @@ def calls_until_error(make_scheduler, limit=1000):
     return limit, None
 
 
-ATTACHED = {  # base_lr=0.01, max_lr=0.1 for CyclicLR; max_lr=0.1, total_steps=100 for OneCycleLR
-    "CyclicLR": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1),
-    "OneCycleLR": lambda o: lr_scheduler.OneCycleLR(o, max_lr=0.1, total_steps=100),
-    "CyclicLR(cycle_momentum=False)": lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1,
-                                                                      cycle_momentum=False),
+def default(function, name):
+    """An argument's default, read from the installed torch."""
+    return inspect.signature(function).parameters[name].default
+
+
+sgd_momentum_default = default(torch.optim.SGD, "momentum")
+adam_beta1_default = default(torch.optim.Adam, "betas")[0]
+cyclic_max_momentum_default = default(lr_scheduler.CyclicLR, "max_momentum")
+one_cycle_max_momentum_default = default(lr_scheduler.OneCycleLR, "max_momentum")
+ATTACHED = {  # the schedulers with their default momenta, on an optimizer without momentum
+    "cyclic": lambda o: lr_scheduler.CyclicLR(o, base_lr=CYCLIC["base_lr"], max_lr=CYCLIC["max_lr"]),
+    "one_cycle": lambda o: lr_scheduler.OneCycleLR(o, max_lr=ONE_CYCLE["max_lr"], total_steps=ONE_CYCLE["total_steps"]),
+    "cyclic_off": lambda o: lr_scheduler.CyclicLR(o, base_lr=CYCLIC["base_lr"], max_lr=CYCLIC["max_lr"],
+                                                  cycle_momentum=False),
 }
-for name, make in ATTACHED.items():
-    print(f"SGD(lr=0.1), momentum 0, then {name}: momentum {momentum_after(make)}")
-adam_one_cycle = momentum_after(ATTACHED["OneCycleLR"], torch.optim.Adam)
-print(f"Adam(lr=0.1), betas[0] 0.9, then OneCycleLR: betas[0] {adam_one_cycle}")
-calls, message = calls_until_error(ATTACHED["OneCycleLR"])
-print(f"OneCycleLR(total_steps=100): {calls} calls to step() succeed, then ValueError:\n  {message}")
+momentum_set = {name: momentum_after(make) for name, make in ATTACHED.items()}
+adam_one_cycle = momentum_after(ATTACHED["one_cycle"], torch.optim.Adam)
+print(f"SGD(lr={BASE_LR}), momentum {sgd_momentum_default}, then")
+print(f"  CyclicLR: momentum {momentum_set['cyclic']}")
+print(f"  OneCycleLR: momentum {momentum_set['one_cycle']}")
+print(f"  CyclicLR(cycle_momentum=False): momentum {momentum_set['cyclic_off']}")
+print(f"Adam(lr={BASE_LR}), betas[0] {adam_beta1_default}, then OneCycleLR: betas[0] {adam_one_cycle}")
+lrs, momenta = traces["CyclicLR triangular"]
+peak = CYCLIC["step_size_up"]
+triangular_base = {"lr": lrs[0], "momentum": momenta[0]}
+triangular_peak = {"t": peak, "lr": lrs[peak], "momentum": momenta[peak]}
+print(f"CyclicLR triangular: at t = 0, lr {lrs[0]:g} and momentum {momenta[0]:g};")
+print(f"  at t = {peak}, lr {lrs[peak]:g} and momentum {momenta[peak]:g}")
+calls, message = calls_until_error(ATTACHED["one_cycle"])
+failing_call = calls + 1
+print(f"OneCycleLR(total_steps={ONE_CYCLE['total_steps']}): {calls} calls to step() succeed, then ValueError:")
+print(f"  {message}")

@@ -22,18 +22,23 @@ SEED = 0
 LR = 1.0
 EPOCHS = 30
 BATCH = 64
+HIDDEN = 32  # units in the hidden layer
+TRAIN_COUNT = 1437  # digits to train on; the other 360 validate
 PLATEAU = dict(factor=0.5, patience=2, threshold=1e-3, threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8)
 
 
 def load_digits():
-    """8x8 digit images (1797 x 64, values 0-16) and labels, read from scikit-learn's data file."""
-    package = pathlib.Path(importlib.util.find_spec("sklearn").submodule_search_locations[0])
-    with gzip.open(package / "datasets" / "data" / "digits.csv.gz") as file:
+    """8x8 digit images (1797 x 64, values 0-16) and labels, from the data file scikit-learn ships."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None:
+        raise SystemExit("This snippet reads the digits data that ships with scikit-learn: pip install scikit-learn")
+    path = pathlib.Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path) as file:
         data = np.loadtxt(file, delimiter=",")
     return data[:, :-1], data[:, -1].astype(int)
 
 
-def split(seed=SEED, train=1437):
+def split(seed=SEED, train=TRAIN_COUNT):
     """A fixed shuffle of the 1797 digits: 1437 to train on, 360 to validate; pixels scaled to [0, 1]."""
     images, labels = load_digits()
     order = np.random.default_rng(seed).permutation(len(labels))
@@ -43,11 +48,16 @@ def split(seed=SEED, train=1437):
 
 
 # %% Train, and let the validation loss drive the learning rate
+def network(pixels, classes):
+    """The layers: pixels -> HIDDEN (ReLU) -> one score per class."""
+    return torch.nn.Linear(pixels, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, classes)
+
+
 def train(lr=LR, epochs=EPOCHS, seed=SEED, **plateau):
     """Per epoch: (validation loss, lr used during the epoch, lr after scheduler.step(loss))."""
     x_train, y_train, x_val, y_val = split()
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10))
+    model = torch.nn.Sequential(*network(x_train.shape[1], int(y_train.max()) + 1))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", **(plateau or PLATEAU))
     shuffle = torch.Generator().manual_seed(seed)
@@ -102,6 +112,18 @@ print("epoch  val loss   lr used   lr after step(loss)")
 for epoch, (loss, used, lr) in enumerate(history):
     print(f"{epoch:>5}  {loss:>8.4f}  {used:>8.4g}  {lr:>8.4g}" + ("   <- cut" if epoch in cuts else ""))
 print(f"cuts after epochs {cuts}; the rule in plain Python gives the same lrs: {replayed == after}")
+levels = [LR] + [after[epoch] for epoch in cuts]  # the rate before and after each cut
+used_from = [epoch + 1 for epoch in cuts]  # the first epoch that trains at each lower rate
+first_best_epoch = min(range(cuts[0] + 1), key=lambda epoch: losses[epoch])  # the best before the first cut
+first_best_loss = losses[first_best_epoch]
+first_bad_epochs = list(range(first_best_epoch + 1, cuts[0] + 1))
+bad_count = len(first_bad_epochs)
+first_loss, last_loss = losses[0], losses[-1]
+last_epoch = EPOCHS - 1
+images, labels = load_digits()
+layer_sizes = [images.shape[1], HIDDEN, len(set(labels))]  # pixels, hidden units, classes
+print(f"first cut: best loss {first_best_loss:.4f} at epoch {first_best_epoch}, "
+      f"then {len(first_bad_epochs)} bad epochs")
 
 # %% Draw
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True, num="plateau")

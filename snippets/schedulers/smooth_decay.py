@@ -21,6 +21,10 @@ EXPONENTIAL_GAMMA = 0.97
 POLYNOMIAL = dict(total_iters=80, power=2.0)
 COSINE = dict(T_max=100, eta_min=0.005)
 SWA = dict(swa_lr=0.02, anneal_epochs=30)
+TOLERANCE = 1e-14  # relative gap to the closed form
+PAST_T_MAX = 50  # the second figure: CosineAnnealingLR(T_max=50, eta_min=0), stepped three times as far
+HALVE_AFTER = 20  # ... and, in a second run, its rate halved by hand after this step
+HALVED_TOLERANCE = 1e-12
 SHOW_T = (0, 1, 10, 30, 50, 80, 100)  # the steps the printed table shows
 
 
@@ -44,7 +48,8 @@ def trace(make_scheduler, steps=STEPS, base_lr=BASE_LR, meddle=None):
 
 
 # %% The closed forms
-def linear_lr(t, base_lr=BASE_LR, start_factor=1.0, end_factor=0.1, total_iters=80):
+def linear_lr(t, base_lr=BASE_LR, start_factor=LINEAR["start_factor"], end_factor=LINEAR["end_factor"],
+              total_iters=LINEAR["total_iters"]):
     return base_lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters)
 
 
@@ -52,29 +57,31 @@ def exponential_lr(t, base_lr=BASE_LR, gamma=EXPONENTIAL_GAMMA):
     return base_lr * gamma**t
 
 
-def polynomial_lr(t, base_lr=BASE_LR, total_iters=80, power=2.0):
+def polynomial_lr(t, base_lr=BASE_LR, total_iters=POLYNOMIAL["total_iters"], power=POLYNOMIAL["power"]):
     return base_lr * (1 - min(t, total_iters) / total_iters) ** power
 
 
-def cosine_lr(t, base_lr=BASE_LR, T_max=100, eta_min=0.005):
+def cosine_lr(t, base_lr=BASE_LR, T_max=COSINE["T_max"], eta_min=COSINE["eta_min"]):
     return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
 
 
-def swa_lr(t, base_lr=BASE_LR, swa_lr=0.02, anneal_epochs=30, strategy="cos"):
+def swa_lr(t, base_lr=BASE_LR, swa_lr=SWA["swa_lr"], anneal_epochs=SWA["anneal_epochs"], strategy="cos"):
     progress = min(1.0, t / max(1, anneal_epochs))
     alpha = (1 - math.cos(math.pi * progress)) / 2 if strategy == "cos" else progress
     return (1 - alpha) * base_lr + alpha * swa_lr
 
 
 SCHEDULES = {
-    "LinearLR": (lambda o: lr_scheduler.LinearLR(o, **LINEAR), linear_lr, "1 → 0.1 over 80 steps"),
+    "LinearLR": (lambda o: lr_scheduler.LinearLR(o, **LINEAR), linear_lr,
+                 f"{LINEAR['start_factor']:g} → {LINEAR['end_factor']:g} over {LINEAR['total_iters']} steps"),
     "ExponentialLR": (lambda o: lr_scheduler.ExponentialLR(o, gamma=EXPONENTIAL_GAMMA), exponential_lr,
                       f"gamma={EXPONENTIAL_GAMMA}"),
     "PolynomialLR": (lambda o: lr_scheduler.PolynomialLR(o, **POLYNOMIAL), polynomial_lr,
-                     "total_iters=80, power=2"),
+                     f"total_iters={POLYNOMIAL['total_iters']}, power={POLYNOMIAL['power']:g}"),
     "CosineAnnealingLR": (lambda o: lr_scheduler.CosineAnnealingLR(o, **COSINE), cosine_lr,
-                          "T_max=100, eta_min=0.005"),
-    "SWALR": (lambda o: swa_utils.SWALR(o, **SWA), swa_lr, "swa_lr=0.02, anneal_epochs=30, cos"),
+                          f"T_max={COSINE['T_max']}, eta_min={COSINE['eta_min']}"),
+    "SWALR": (lambda o: swa_utils.SWALR(o, **SWA), swa_lr,
+              f"swa_lr={SWA['swa_lr']}, anneal_epochs={SWA['anneal_epochs']}, cos"),
 }
 
 
@@ -89,8 +96,9 @@ def worst_gap(name, steps=STEPS):
 print(f"{'t':<18}" + "".join(f"{t:>8}" for t in SHOW_T))
 fig, grid = plt.subplots(2, 3, figsize=(11, 6), sharey=True, num="shapes")
 axes = grid.flatten()
+traces = {}
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):
-    lrs = trace(make)
+    lrs = traces[name] = trace(make)
     print(f"{name:<18}" + "".join(f"{lrs[t]:>8.3g}" for t in SHOW_T))
     ax.plot(range(STEPS + 1), lrs, label="get_last_lr()")
     ax.plot(range(0, STEPS + 1, 5), [closed(t) for t in range(0, STEPS + 1, 5)], "o",
@@ -104,9 +112,12 @@ axes[0].legend()
 axes[-1].axis("off")  # five schedulers, six slots
 fig.tight_layout()
 plt.show()
+linear_end = traces["LinearLR"][STEPS]
+exponential_end = traces["ExponentialLR"][STEPS]
+gaps = {name: worst_gap(name) for name in SCHEDULES}
 print(f"largest relative gap to the closed form over {STEPS} steps:")
-for name in SCHEDULES:
-    print(f"  {name:<18}{worst_gap(name):.1e}")
+for name, worst in gaps.items():
+    print(f"  {name:<18}{worst:.1e}")
 
 
 # %% CosineAnnealingLR is a recursion: past T_max, and when something else changes the rate
@@ -120,26 +131,33 @@ def halve_at(step):
 
 
 def cosine(o):
-    return lr_scheduler.CosineAnnealingLR(o, T_max=50, eta_min=0.0)
+    return lr_scheduler.CosineAnnealingLR(o, T_max=PAST_T_MAX, eta_min=0.0)
 
 
-beyond = trace(cosine, steps=150)
-halved = trace(cosine, steps=50, meddle=halve_at(20))
-print(f"T_max = 50, stepped 150 times: lr at t = 50, 75, 100, 150: "
-      + ", ".join(f"{beyond[t]:.3g}" for t in (50, 75, 100, 150)))
-print(f"halved by hand after t = 20: lr / closed form at t = 21, 30, 49: "
-      + ", ".join(f"{halved[t] / cosine_lr(t, T_max=50, eta_min=0.0):.6g}" for t in (21, 30, 49)))
+def cosine_closed(t):
+    return cosine_lr(t, T_max=PAST_T_MAX, eta_min=0.0)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2), num="training")
+
+beyond = trace(cosine, steps=3 * PAST_T_MAX)
+halved = trace(cosine, steps=PAST_T_MAX, meddle=halve_at(HALVE_AFTER))
+past = [{"t": t, "lr": beyond[t]} for t in (PAST_T_MAX, 3 * PAST_T_MAX // 2, 2 * PAST_T_MAX, 3 * PAST_T_MAX)]
+halved_ratios = [halved[t] / cosine_closed(t) for t in range(HALVE_AFTER, PAST_T_MAX)]
+halved_worst = max(abs(ratio - 0.5) / 0.5 for ratio in halved_ratios)
+print(f"T_max = {PAST_T_MAX}, stepped {3 * PAST_T_MAX} times: lr at t = "
+      + ", ".join(f"{row['t']}: {row['lr']:.3g}" for row in past))
+print(f"halved by hand after t = {HALVE_AFTER}: lr / closed form from there to t = {PAST_T_MAX - 1}:")
+print(f"  0.5 to within {halved_worst:.1e} relative")
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="training")
 left.plot(beyond, label="get_last_lr()")
-left.axvline(50, color="gray", linestyle=":", label="T_max = 50")
-left.set_title("stepped past T_max: the cosine comes back up", fontsize="medium")
-right.plot([cosine_lr(t, T_max=50, eta_min=0.0) for t in range(51)], "--", color="gray", label="closed form")
-right.plot(halved, label="get_last_lr(), lr halved by hand at t = 20")
-right.set_title("the recursion keeps an outside change", fontsize="medium")
+left.axvline(PAST_T_MAX, color="gray", linestyle=":", label=f"T_max = {PAST_T_MAX}")
+left.set_title("stepped past T_max:\nthe cosine comes back up", fontsize="medium")
+right.plot([cosine_closed(t) for t in range(PAST_T_MAX + 1)], "--", color="gray", label="closed form")
+right.plot(halved, label=f"get_last_lr(), halved\nby hand at t = {HALVE_AFTER}")
+right.set_title("the recursion keeps\nan outside change", fontsize="medium")
 for ax in (left, right):
     ax.set_xlabel("t (calls to scheduler.step())")
     ax.set_ylabel("learning rate")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend()
 plt.show()

@@ -74,6 +74,8 @@ def worst_gap(name, steps=STEPS):
 
 
 # %% Trace, compare, draw
+multistep_levels = [multistep_lr(milestone) for milestone in MILESTONES]  # the rate from each milestone on
+constant_start = constant_lr(0)
 print(f"{'t':<12}" + "".join(f"{t:>8}" for t in SHOW_T))
 fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharey=True, num="step-wise")
 for ax, (name, (make, closed, label)) in zip(axes, SCHEDULES.items()):

@@ -1,26 +1,24 @@
 """torch.optim.SGD's signature, its defaults and what its constructor refuses
 
 Reads the defaults from the installed torch (nothing typed by hand), then builds optimizers with
-settings the constructor rejects and prints the message of each error.
+settings the constructor might reject and prints the message of each error.
 """
 
 # %%
 import inspect
+import textwrap
 
 import torch
 
-REFUSED = (  # settings to try, each on its own
-    {"momentum": 0.0, "nesterov": True},
+# Settings to try, each on its own, in three groups.
+NESTEROV = (  # nesterov=True without momentum (the default, 0), with dampening, and as it should be
+    {"nesterov": True},
     {"momentum": 0.9, "dampening": 0.1, "nesterov": True},
     {"momentum": 0.9, "nesterov": True},
-    {"lr": -0.1},
-    {"momentum": -0.5},
-    {"momentum": 1.5},
-    {"weight_decay": -1e-4},
-    {"dampening": 2.0},
-    {"dampening": -1.0},
-    {"foreach": True, "fused": True},
 )
+NEGATIVE = ({"lr": -0.1}, {"momentum": -0.5}, {"weight_decay": -1e-4})
+UNCHECKED = ({"dampening": 2.0}, {"dampening": -1.0}, {"momentum": 1.5})
+BOTH_IMPLEMENTATIONS = {"foreach": True, "fused": True}
 
 
 def defaults():
@@ -44,13 +42,24 @@ def try_settings(**settings):
     return None
 
 
-# %% The defaults of torch 2.13
+# %% The defaults of the installed torch
+sgd_defaults = defaults()
+keyword_only_arguments = keyword_only()
+default_lr = sgd_defaults["lr"]
+# One row per argument, for the page's table.
+default_rows = [
+    {"argument": name, "default": default if isinstance(default, (int, float)) and not isinstance(default, bool)
+     else repr(default), "keyword-only": "yes" if name in keyword_only_arguments else "no"}
+    for name, default in sgd_defaults.items()
+]
 print(f"torch {torch.__version__}")
-for name, default in defaults().items():
-    print(f"  {name} = {default!r}")
-print(f"keyword-only: {', '.join(keyword_only())}")
+for name, default in sgd_defaults.items():
+    print(f"  {name} = {default}")
+print(f"keyword-only: {', '.join(keyword_only_arguments)}")
 
 # %% What the constructor refuses
-for settings in REFUSED:
+for settings in (*NESTEROV, *NEGATIVE, *UNCHECKED, BOTH_IMPLEMENTATIONS):
     shown = ", ".join(f"{key}={value}" for key, value in settings.items())
-    print(f"SGD(params, {shown})\n    -> {try_settings(**settings) or 'accepted'}")
+    print(f"SGD(params, {shown})")
+    print(textwrap.fill(f"-> {try_settings(**settings) or 'accepted'}", width=78,
+                        initial_indent="    ", subsequent_indent="       "))

@@ -13,24 +13,31 @@ import textwrap
 import numpy as np
 import torch
 from torch.optim.optimizer import _default_to_fused_or_foreach  # private: what step() picks
+from torch.utils._foreach_utils import _get_foreach_kernels_supported_devices  # private too
 
 STEPS = 100
+LAYERS = (8, 37, 1)  # inputs, tanh units, outputs: tensors of 296, 37, 37 and 1 elements
 SETTINGS = {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}
+TENSORS = 30  # random tensors given the same two gradients
+SIZE = 10_007  # elements in each: not a multiple of any vector width
+VECTOR_FLOATS = 16  # float32 numbers in one 512-bit (AVX-512) vector; 8 float64, the same count of bytes
+ULP_BOUND = 2  # fused=True and the for-loop agree to this many ulp
 IMPLEMENTATIONS = {"for-loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}
 DTYPES = (torch.float32, torch.float64)
 
 
 def data(dtype):
     generator = torch.Generator().manual_seed(0)
-    inputs = torch.randn(128, 8, generator=generator)
+    inputs = torch.randn(128, LAYERS[0], generator=generator)
     targets = torch.sin(inputs.sum(1, keepdim=True))
     return inputs.to(dtype), targets.to(dtype)
 
 
 def initial_parameters(dtype):
-    """A 8-37-1 network: tensors of 296, 37, 37 and 1 elements (not multiples of a vector width)."""
+    """A two-layer network: tensors of 296, 37, 37 and 1 elements (not multiples of a vector width)."""
     generator = torch.Generator().manual_seed(1)
-    shapes = ((8, 37), (37,), (37, 1), (1,))
+    inputs, hidden, outputs = LAYERS
+    shapes = ((inputs, hidden), (hidden,), (hidden, outputs), (outputs,))
     return [(torch.randn(shape, generator=generator) / 3).to(dtype) for shape in shapes]
 
 
@@ -56,7 +63,7 @@ def ulps(a, b):
     return float(np.abs(a.numpy() - reference).max() / np.spacing(np.abs(reference).max()))
 
 
-def two_steps(implementation, dtype, seed, size=10_007, **settings):
+def two_steps(implementation, dtype, seed, size=SIZE, **settings):
     """Two steps from the same random parameters with the same two random gradients."""
     generator = torch.Generator().manual_seed(seed)
     start, *grads = (torch.randn(size, generator=generator).to(dtype) for _ in range(3))
@@ -77,7 +84,11 @@ def elementwise_ulps(a, b):
 # %% What step() runs on the CPU when neither foreach nor fused is given
 probe = [torch.zeros(3, requires_grad=True)]
 fused, foreach = _default_to_fused_or_foreach(probe, differentiable=False, use_fused=False)
-print(f"torch {torch.__version__}, CPU, foreach=None, fused=None: fused={fused}, foreach={foreach} -> the for-loop")
+foreach_devices = _get_foreach_kernels_supported_devices()
+print(f"torch {torch.__version__}, CPU, foreach=None, fused=None:")
+print(f"  fused={fused}, foreach={foreach} -> the for-loop")
+print(f"  devices with foreach kernels: {', '.join(foreach_devices)}")
+
 
 # %% fused=True on the CPU: which dtypes it takes
 def fused_accepts(dtype):
@@ -92,31 +103,41 @@ def fused_accepts(dtype):
 
 
 for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64):
-    print(textwrap.fill(f"fused=True, CPU, {dtype}: {fused_accepts(dtype)}", width=100, subsequent_indent="    "))
+    print(textwrap.fill(f"fused=True, CPU, {dtype}: {fused_accepts(dtype)}", width=78, subsequent_indent="    "))
 
 # %% Given the same gradients: two steps on 10,007 random numbers, 30 times
-SEEDS = range(30)
-SIZE = 10_007
-print(f"the same gradients, two steps, {len(SEEDS)} tensors of {SIZE} elements (CPU: {torch.backends.cpu.get_cpu_capability()}):")
+SEEDS = range(TENSORS)
+capability = torch.backends.cpu.get_cpu_capability()
+tail = SIZE % VECTOR_FLOATS  # the elements past the last full vector
+full_vectors = SIZE // VECTOR_FLOATS
+print(f"the same gradients, two steps, {TENSORS} tensors of {SIZE:,} elements")
+print(f"(CPU: {capability}; the last {tail} are past the last full vector of {VECTOR_FLOATS} floats)")
 differing = {}  # (implementation, dtype) -> [(seed, index, ulp)] of the elements that differ
 for dtype in DTYPES:
-    loops = [two_steps("for-loop", dtype, seed, size=SIZE) for seed in SEEDS]
+    loops = [two_steps("for-loop", dtype, seed) for seed in SEEDS]
     for name in ("foreach", "fused"):
         found = []
         for seed, loop in zip(SEEDS, loops):
-            ulp = elementwise_ulps(two_steps(name, dtype, seed, size=SIZE), loop)
+            ulp = elementwise_ulps(two_steps(name, dtype, seed), loop)
             found += [(seed, int(index), float(ulp[index])) for index in np.flatnonzero(ulp)]
         differing[name, dtype] = found
         where = sorted({index for _, index, _ in found})
-        print(f"{str(dtype):>14} {name:>8} vs for-loop: {len(found)} of {len(SEEDS) * SIZE} elements differ, "
-              f"by at most {max([u for *_, u in found], default=0):.0f} ulp, at indices {where}")
+        print(f"{str(dtype):>14} {name:>8} vs for-loop: {len(found)} of {TENSORS * SIZE:,} elements differ,")
+        print(f"{'':>26} by at most {max([u for *_, u in found], default=0):.0f} ulp, at indices {where}")
+fused_differing = {str(dtype).removeprefix("torch."): len(differing["fused", dtype]) for dtype in DTYPES}
+fused_worst_ulp = max([ulp for dtype in DTYPES for *_, ulp in differing["fused", dtype]], default=0.0)
+fused_first_index = min([index for dtype in DTYPES for _, index, _ in differing["fused", dtype]], default=SIZE)
 
 # %% Training: gradients computed from the parameters, 100 steps
-print("training, 100 steps: largest |difference| from the for-loop, and in ulp of the largest parameter")
+print(f"training, {STEPS} steps: largest |difference| from the for-loop,")
+print("and in ulp of the largest parameter")
 trained = {(name, dtype): train(name, dtype) for dtype in DTYPES for name in IMPLEMENTATIONS}
+trained_ulps = {}  # "fused float32" -> ulp
 for dtype in DTYPES:
     loop = trained["for-loop", dtype]
     for name in ("foreach", "fused"):
         other = trained[name, dtype]
+        trained_ulps[f"{name} {str(dtype).removeprefix('torch.')}"] = ulps(other, loop)
         print(f"{str(dtype):>14} {name:>8}: {(other - loop).abs().max().item():.1e} = {ulps(other, loop):.1f} ulp "
               f"of {loop.abs().max().item():.2f}, bit for bit: {torch.equal(other, loop)}")
+fused_trained_ulps = max(trained_ulps["fused float32"], trained_ulps["fused float64"])

@@ -25,6 +25,16 @@ SETTINGS = (
     {"momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05},
     {"momentum": 0.9, "nesterov": True, "weight_decay": 0.05},
 )
+ULP_BOUND = 3  # the loop and torch.optim.SGD agree to this many units in the last place
+TOLERANCE = 1e-15  # for comparisons of iterates (of size about 1) that should agree to rounding
+MOMENTUM = 0.9
+DAMPED = {"momentum": MOMENTUM, "dampening": 0.5}
+LAMBDA = 0.1  # weight decay
+LAMBDAS = (LAMBDA, 0.01)
+VARIANTS = ({}, {"momentum": MOMENTUM}, {"momentum": MOMENTUM, "nesterov": True})  # plain, momentum, Nesterov
+MOMENTA = (0.5, 0.9, 0.99)  # for the buffer-as-average check
+AVERAGE_STEPS = 50
+AVERAGE_TOLERANCE = 1e-16
 
 
 def loss(w):
@@ -78,56 +88,78 @@ def ulp_gap(mine, theirs):
     if not len(mine):
         return 0.0
     a, b = torch.stack(list(mine)), torch.stack(list(theirs))
-    return gap(a, b) / np.spacing(b.abs().max().item())
+    return float(gap(a, b) / np.spacing(b.abs().max().item()))
 
 
-print(f"{'settings':<55} {'iterates':>9} {'buffers':>8}   (largest difference, in ulp)")
+def describe(settings):
+    return ", ".join(f"{key}={value}" for key, value in settings.items()) or "defaults"
+
+
+ulp_rows = []  # per setting: the largest gap of the iterates and of the buffers, in ulp
 for settings in SETTINGS:
-    shown = ", ".join(f"{key}={value}" for key, value in settings.items()) or "defaults"
     (mine, my_buffers), (theirs, their_buffers) = reference(**settings), torch_sgd(**settings)
-    print(f"{shown:<55} {ulp_gap(mine, theirs):>9.1f} {ulp_gap(my_buffers, their_buffers):>8.1f}")
-print(f"over {STEPS} steps; the iterates have size up to {torch_sgd()[0].abs().max().item():.2f}")
+    ulp_rows.append({"settings": describe(settings), "iterates": ulp_gap(mine, theirs),
+                     "buffers": ulp_gap(my_buffers, their_buffers)})
+settings_count = len(SETTINGS)
+worst_ulp = max(max(row["iterates"], row["buffers"]) for row in ulp_rows)
+largest_iterate = max(torch_sgd(**settings)[0].abs().max().item() for settings in SETTINGS)
+print(f"largest difference over {STEPS} steps, in ulp of the largest value")
+print(f"{'settings':<48} {'iterates':>9} {'buffers':>8}")
+for row in ulp_rows:
+    print(f"{row['settings']:<48} {row['iterates']:>9.2f} {row['buffers']:>8.2f}")
+print(f"worst: {worst_ulp:g} ulp; the iterates have size up to {largest_iterate:.2f}")
 
 # %% Dampening is skipped on the first step
-_, buffers = torch_sgd(momentum=0.9, dampening=0.5, steps=2)
+_, buffers = torch_sgd(**DAMPED, steps=2)
 g1 = gradient(W0)
-print(f"dampening = 0.5: b_1 = {buffers[0].numpy().round(6)}")
-print(f"              g_1 = {g1.numpy().round(6)}  (not 0.5 g_1)")
+second_gradient_weight = 1 - DAMPED["dampening"]  # b_2 = momentum b_1 + (1 - dampening) g_2
+print(f"dampening = {DAMPED['dampening']}: b_1 = {np.array2string(buffers[0].numpy(), precision=6)}")
+print(f"               g_1 = {np.array2string(g1.numpy(), precision=6)}")
+print(f"  b_1 equals g_1 bit for bit: {torch.equal(buffers[0], g1)}")
+
 
 # %% Weight decay is the gradient of (lambda / 2) ||w||^2
-LAMBDA = 0.1
-VARIANTS = ({}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True})
-decayed, _ = torch_sgd(momentum=0.9, weight_decay=LAMBDA)
-penalized, _ = torch_sgd(lambda w: loss(w) + LAMBDA / 2 * (w * w).sum(), momentum=0.9)
-print(f"weight_decay = {LAMBDA} vs loss + {LAMBDA}/2 ||w||^2: largest difference {gap(decayed, penalized):.1e}")
-worst = max(
-    gap(torch_sgd(weight_decay=lam, **v)[0], torch_sgd(lambda w, lam=lam: loss(w) + lam / 2 * (w * w).sum(), **v)[0])
-    for lam in (0.1, 0.01)
-    for v in VARIANTS
+def penalized(lam, coefficient=0.5):
+    """The loss plus coefficient * lam * ||w||^2."""
+    return lambda w: loss(w) + coefficient * lam * (w * w).sum()
+
+
+weight_decay_gap = max(
+    gap(torch_sgd(weight_decay=lam, **variant)[0], torch_sgd(penalized(lam), **variant)[0])
+    for lam in LAMBDAS
+    for variant in VARIANTS
 )
-print(f"  lambda in (0.1, 0.01), without momentum, with momentum 0.9, with Nesterov: largest difference {worst:.1e}")
-full, _ = torch_sgd(lambda w: loss(w) + LAMBDA * (w * w).sum())
+print(f"weight_decay = lambda vs loss + lambda/2 ||w||^2, lambda in {LAMBDAS},")
+print(f"  without momentum, with momentum, with Nesterov: largest difference {weight_decay_gap:.1e}")
+full_penalty_gap = gap(torch_sgd(weight_decay=LAMBDA)[0], torch_sgd(penalized(LAMBDA, 1.0))[0])
 print(f"penalty {LAMBDA} ||w||^2 instead: largest difference from weight_decay = {LAMBDA}: "
-      f"{gap(torch_sgd(weight_decay=LAMBDA)[0], full):.3f}")
+      f"{full_penalty_gap:.3f}")
 
 # %% The buffer is the average of the gradients divided by 1 - m
-for m in (0.5, 0.9, 0.99):
-    path, buffers = torch_sgd(momentum=m, steps=50)
+buffer_average_gap = 0.0
+for m in MOMENTA:
+    path, buffers = torch_sgd(momentum=m, steps=AVERAGE_STEPS)
     average, worst = torch.zeros_like(W0), 0.0
-    for t in range(50):
+    for t in range(AVERAGE_STEPS):
         average = m * average + (1 - m) * gradient(path[t])
         worst = max(worst, gap((1 - m) * buffers[t], average))
-    print(f"m = {m}: largest |(1 - m) momentum_buffer - average from 0| over 50 steps: {worst:.1e}")
+    buffer_average_gap = max(buffer_average_gap, worst)
+    print(f"m = {m}: largest |(1 - m) buffer - average from 0| over {AVERAGE_STEPS} steps: {worst:.1e}")
 
-# %% maximize = True on g is minimizing -g
+# %% maximize = True on -f is minimizing f
 concave = lambda w: -loss(w)  # noqa: E731 - a function to maximize
-maximized, _ = torch_sgd(concave, momentum=0.9, maximize=True)
-minimized, _ = torch_sgd(momentum=0.9)
-print(f"maximize -f vs minimize f: largest difference {gap(maximized, minimized):.1e}")
-same = all(torch.equal(torch_sgd(concave, maximize=True, **v)[0], torch_sgd(**v)[0]) for v in VARIANTS)
-print(f"  without momentum, with momentum 0.9, with Nesterov: bit for bit the same: {same}")
-by_hand, _ = reference(grad=lambda w: -gradient(w), momentum=0.9, maximize=True)
-print(f"maximize -f, by hand vs torch.optim.SGD: largest difference {gap(by_hand, maximized):.1e}")
-maximized_decay, _ = torch_sgd(concave, momentum=0.9, maximize=True, weight_decay=LAMBDA)
-print(f"with weight_decay = {LAMBDA} too: largest difference from minimizing f + {LAMBDA}/2 ||w||^2: "
-      f"{gap(maximized_decay, penalized):.1e}")
+maximize_bit_for_bit = all(
+    torch.equal(torch_sgd(concave, maximize=True, **variant)[0], torch_sgd(**variant)[0]) for variant in VARIANTS
+)
+print("maximize -f vs minimize f, without momentum, with momentum, with Nesterov:")
+print(f"  bit for bit the same: {maximize_bit_for_bit}")
+by_hand, _ = reference(grad=lambda w: -gradient(w), momentum=MOMENTUM, maximize=True)
+maximize_gap = gap(by_hand, torch_sgd(concave, momentum=MOMENTUM, maximize=True)[0])
+print(f"maximize -f, by hand vs torch.optim.SGD: largest difference {maximize_gap:.1e}")
+maximized_decay, _ = torch_sgd(concave, momentum=MOMENTUM, maximize=True, weight_decay=LAMBDA)
+maximize_decay_gap = gap(maximized_decay, torch_sgd(penalized(LAMBDA), momentum=MOMENTUM)[0])
+print(f"with weight_decay = {LAMBDA} too: largest difference from minimizing")
+print(f"  f + {LAMBDA}/2 ||w||^2: {maximize_decay_gap:.1e}")
+decayed_norm = maximized_decay[-1].norm().item()
+plain_norm = torch_sgd(momentum=MOMENTUM)[0][-1].norm().item()
+print(f"  final ||w||: {decayed_norm:.4f} with weight decay, {plain_norm:.4f} without")
