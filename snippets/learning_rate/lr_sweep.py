@@ -80,9 +80,10 @@ print(f"lr = {largest:.4f} ends {larger_over_smaller:.0f} times higher than lr =
 
 hidden_from = first_all_below(runs[1:], LOOKS_LIKE_ZERO * start)
 print(f"from iteration {hidden_from} every curve but lr = {rates[0]:.4f} is below "
-      f"{LOOKS_LIKE_ZERO:.0%} of the start; lr = {rates[0]:.4f} is at {runs[0][hidden_from]:.3g}")
+      f"{LOOKS_LIKE_ZERO:.0%} of the start;")
+print(f"  lr = {rates[0]:.4f} is at {runs[0][hidden_from]:.3g}")
 
-plt.figure("sweep", figsize=(6, 4.4))
+plt.figure("sweep", figsize=(5.2, 4.4))
 for lr, history in zip(rates, runs):
     plt.semilogy(np.maximum(history, 1e-300), label=f"{lr:.3f}")
 plt.xlabel("iteration")
@@ -97,7 +98,7 @@ edge_steps = EDGE_ITERATIONS - 1
 above_edge_by = EDGE[2] / EDGE[1] - 1
 above_edge_factor = abs(factor(EDGE[2]))
 above_edge_growth = edge_losses[2][1] / edge_losses[2][0]  # per step
-plt.figure("edge", figsize=(6, 3.4))
+plt.figure("edge", figsize=(5.2, 3.4))
 for lr, history in zip(EDGE, edge_losses):
     print(f"lr = {lr}: loss {history[0]:g} -> {history[-1]:.4g} after {edge_steps} steps")
     plt.semilogy(history, "-o", markersize=3, label=f"lr = {lr}")

@@ -135,5 +135,5 @@ right.set_xlabel("step")
 right.set_ylabel("loss (log scale)")
 right.grid(alpha=0.3, which="both")
 plt.show()
-print(f"lr = {lr:g}, momentum = {momentum:g}, {PATH_STEPS} steps: x changes sign {path_sign_changes} times, "
-      f"lowest x {path_lowest:.3g}, loss {losses[0]:g} -> {path_final_loss:.2g}")
+print(f"lr = {lr:g}, momentum = {momentum:g}, {PATH_STEPS} steps: x changes sign {path_sign_changes} times,")
+print(f"  lowest x {path_lowest:.3g}, loss {losses[0]:g} -> {path_final_loss:.2g}")
