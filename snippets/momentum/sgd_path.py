@@ -95,10 +95,10 @@ def first_non_finite_step(path):
 
 # %% Plain gradient descent beside momentum
 tables = [sgd_path(lr, momentum, nesterov) for lr, momentum, nesterov in SETTINGS]
-header = " ".join(f"{f'x (lr {lr:g}, m {momentum:g})':>20} {'loss':>10}" for lr, momentum, _ in SETTINGS)
-print(f"{'step':>4} {header}")
+print(f"{'':>4} " + " ".join(f"{f'lr {lr:g}, m {momentum:g}':>21}" for lr, momentum, _ in SETTINGS))
+print(f"{'step':>4} " + " ".join(f"{'x':>11} {'loss':>9}" for _ in SETTINGS))
 for rows in zip(*tables):
-    cells = " ".join(f"{x:>20.6g} {loss:>10.4g}" for _, x, loss in rows)
+    cells = " ".join(f"{x:>11.4g} {loss:>9.3g}" for _, x, loss in rows)
     print(f"{rows[0][0]:>4} {cells}")
 
 # %% Where the playground's runs leave double precision
@@ -108,7 +108,8 @@ overflow_steps = [
 ]
 overflow_step = overflow_steps[0]
 for run, step in zip(PLAYGROUND_DIVERGING, overflow_steps):
-    print(f"lr = {run['lr']:g}, momentum = {run['momentum']:g}, nesterov = {run['nesterov']}: "
+    nesterov = ", Nesterov" if run["nesterov"] else ""
+    print(f"lr {run['lr']:g}, m {run['momentum']:g}{nesterov}, {PLAYGROUND_MAX_STEPS} steps: "
           f"loss not finite from step {step}")
 
 # %% The momentum path on the parabola and its loss per step
@@ -135,5 +136,5 @@ right.set_xlabel("step")
 right.set_ylabel("loss (log scale)")
 right.grid(alpha=0.3, which="both")
 plt.show()
-print(f"lr = {lr:g}, momentum = {momentum:g}, {PATH_STEPS} steps: x changes sign {path_sign_changes} times,")
+print(f"lr {lr:g}, m {momentum:g}, {PATH_STEPS} steps: x changes sign {path_sign_changes} times,")
 print(f"  lowest x {path_lowest:.3g}, loss {losses[0]:g} -> {path_final_loss:.2g}")
