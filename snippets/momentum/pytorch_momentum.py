@@ -17,6 +17,8 @@ M = 0.9
 STEPS = 100
 SWEEP_LRS = (0.001, 0.01, 0.03, 0.1)
 SWEEP_MOMENTA = (0.5, 0.63, 0.9, 0.99)
+TOLERANCE = 1e-14  # what "the same up to rounding" allows (relative to the largest buffer, or to |x|)
+PLOTTED = 60  # iterations in the figure
 
 
 def f(x):
@@ -69,14 +71,17 @@ def torch_sgd(lr=LR, x0=X0, steps=STEPS, **options):
     return xs, vs
 
 
-# %% By hand beside torch.optim.SGD(lr=0.01, momentum=0.9)
+# %% By hand beside torch.optim.SGD
 hand_x, hand_v = heavy_ball()
 torch_x, torch_v = torch_sgd(momentum=M)
+first_buffer = torch_v[0]
+print(f"lr = {LR}, momentum = {M}, from x0 = {X0:g}")
 print(f"{'t':>3} {'v_t by hand':>14} {'momentum_buffer':>16} {'x_t by hand':>14} {'x_t by SGD':>14}")
 for t in (1, 2, 3, 4, 5, 50, 100):
     print(f"{t:>3} {hand_v[t - 1]:>14.8f} {torch_v[t - 1]:>16.8f} {hand_x[t]:>14.8f} {torch_x[t]:>14.8f}")
 gap = max(abs(a - b) for a, b in zip(hand_x + hand_v, torch_x + torch_v))
 print(f"largest difference over {STEPS} steps (iterates and buffers): {gap:.1e}")
+step_gain = 1 / (1 - M)  # a constant gradient's step grows to lr g / (1 - m)
 
 
 def relative_gap(lr, m):
@@ -86,28 +91,36 @@ def relative_gap(lr, m):
 
 
 worst = max(relative_gap(lr, m) for lr in SWEEP_LRS for m in SWEEP_MOMENTA)
-print(f"lr in {SWEEP_LRS}, m in {SWEEP_MOMENTA}: largest difference / largest buffer = {worst:.1e}")
+print(f"lr in {SWEEP_LRS}, m in {SWEEP_MOMENTA}:")
+print(f"  largest difference / largest buffer = {worst:.1e}")
 
 # %% The same iterates as descent on an average of the gradients, with lr / (1 - m)
-ema_x, ema_u = ema_descent(lr=LR / (1 - M))
-damped_x, damped_v = torch_sgd(lr=LR / (1 - M), momentum=M, dampening=M)
-print(f"SGD(lr={LR}, momentum={M}) vs descent on the average from u_0 = 0 with lr = {LR / (1 - M):g}:")
+averaged_lr = LR / (1 - M)
+ema_x, ema_u = ema_descent(lr=averaged_lr)
+print(f"SGD(lr={LR}, momentum={M}) vs descent on the average from u_0 = 0, lr = {averaged_lr:g}:")
 print(f"  largest |x| difference {max(abs(a - b) for a, b in zip(torch_x, ema_x)):.1e}")
 rescaled = max(
     max(abs(a - b) for a, b in zip(torch_sgd(LR, momentum=m)[0], ema_descent(LR / (1 - m), beta=m)[0]))
     for m in SWEEP_MOMENTA
 )
 print(f"  for m in {SWEEP_MOMENTA}: largest |x| difference {rescaled:.1e}")
-print(f"SGD(lr={LR / (1 - M):g}, momentum={M}, dampening={M}): first buffer {damped_v[0]:g} = g_1,")
-print(f"  x_1 = {damped_x[1]:g} instead of {torch_x[1]:g}; lowest x {min(damped_x):.2f} instead of {min(torch_x):.2f}")
 
-plt.figure("momentum-sweep", figsize=(7, 3.4))
-plt.plot(torch_x[:61], "-o", markersize=3, label=f"SGD(lr={LR}, momentum={M})")
-plt.plot(ema_x[:61], "--", color="C2", label=f"average of gradients, lr = {LR / (1 - M):g}")
-plt.plot(damped_x[:61], "-", color="C3", label=f"SGD(lr={LR / (1 - M):g}, momentum={M}, dampening={M})")
+# %% PyTorch's dampening = m: an average that starts at g_1, not at 0
+damped_x, damped_v = torch_sgd(lr=averaged_lr, momentum=M, dampening=M)
+damped_first_buffer = damped_v[0]
+first_step_ratio = (X0 - damped_x[1]) / (X0 - torch_x[1])
+damped_lowest, plain_lowest = min(damped_x[: PLOTTED + 1]), min(torch_x[: PLOTTED + 1])
+print(f"SGD(lr={averaged_lr:g}, momentum={M}, dampening={M}): first buffer {damped_first_buffer:g} = g_1,")
+print(f"  x_1 = {damped_x[1]:.3g} instead of {torch_x[1]:.3g} ({first_step_ratio:.3g} times as far); "
+      f"lowest x {damped_lowest:.2f} instead of {plain_lowest:.2f}")
+
+plt.figure("momentum-sweep", figsize=(5.2, 4.4))
+plt.plot(torch_x[: PLOTTED + 1], "-o", markersize=3, label=f"SGD, lr {LR}, momentum {M}")
+plt.plot(ema_x[: PLOTTED + 1], "--", color="C2", label=f"average of gradients, lr {averaged_lr:g}")
+plt.plot(damped_x[: PLOTTED + 1], "-", color="C3", label=f"SGD, lr {averaged_lr:g}, momentum and\ndampening {M}")
 plt.axhline(0, color="0.5", linewidth=0.8)
 plt.xlabel("iteration t")
 plt.ylabel("x_t")
 plt.grid(alpha=0.3)
-plt.legend(fontsize="small")
+plt.legend(loc="lower right")
 plt.show()

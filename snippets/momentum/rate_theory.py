@@ -4,7 +4,8 @@ On f(x) = (L/2) x^2 PyTorch's momentum makes x follow x_(t+1) = (1 + m - lr L) x
 Its two characteristic roots decide everything: real roots (m below the critical damping
 m* = (1 - sqrt(lr L))^2) give a smooth decay at the larger root's rate, complex roots give an
 oscillation that shrinks by sqrt(m) per step. The snippet sweeps m for lr = 0.01 on
-f(x) = 4x^2 (L = 8), measures the rate from the iterates and draws it over the prediction.
+f(x) = 4x^2 (L = 8), measures the rate from the iterates and draws it over the prediction,
+beside the rate of lr = 0.03 without momentum.
 """
 
 # %%
@@ -17,10 +18,14 @@ import torch
 
 L = 8.0  # f(x) = 4x^2 = (L/2) x^2
 LR = 0.01
+COMPARED_LR = 0.03  # the larger learning rate of the source note's runs, without momentum
 X0 = 2.0
-SWEEP = np.round(np.linspace(0.0, 0.98, 50), 2)
+ITERATIONS = 100  # as in the source note's runs
+SWEEP_FROM, SWEEP_TO, SWEEP_COUNT = 0.0, 0.98, 50
+SWEEP = np.round(np.linspace(SWEEP_FROM, SWEEP_TO, SWEEP_COUNT), 2)
 MARKED = (0.0, 0.63, 0.9)
 WINDOW = (200, 1200)  # the rate is measured between these two iterations
+RATE_TOLERANCE = 0.005  # how close (relative) measured and predicted rates must be
 
 
 def roots(m, lr=LR, curvature=L):
@@ -64,7 +69,14 @@ def measured_rate(m, lr=LR, window=WINDOW):
     return (size(last) / size(first)) ** (1 / (last - first))
 
 
-def sgd_loss(lr, momentum, iterations=100, x0=X0):
+def sign_spacing(m, lr=LR, steps=WINDOW[1]):
+    """The average number of steps between two sign changes of x, measured on the iterates."""
+    xs = iterates(m, lr, steps=steps)
+    crossings = [t for t in range(1, len(xs)) if xs[t - 1] * xs[t] < 0]
+    return (crossings[-1] - crossings[0]) / (len(crossings) - 1)
+
+
+def sgd_loss(lr, momentum, iterations=ITERATIONS, x0=X0):
     """f(x_iterations) for torch.optim.SGD on f(x) = (L/2) x^2 from x0."""
     x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.SGD([x], lr=lr, momentum=momentum)
@@ -77,31 +89,44 @@ def sgd_loss(lr, momentum, iterations=100, x0=X0):
 
 # %% The prediction beside the measurement
 m_star = critical_momentum()
-print(f"lr = {LR}, L = {L:g}: critical damping m* = (1 - sqrt({LR * L:g}))^2 = {m_star:.4f}, "
-      f"rate sqrt(m*) = {math.sqrt(m_star):.4f}")
-print(f"without momentum: rate |1 - lr L| = {abs(1 - LR * L):.4f} (lr = {LR}), "
-      f"{abs(1 - 0.03 * L):.4f} (lr = 0.03)")
-for m in MARKED:
-    print(f"m = {m}: predicted rate {predicted_rate(m):.4f}, measured {measured_rate(m):.4f}")
-    if m > m_star:
-        print(f"  complex roots of size sqrt(m) = {math.sqrt(m):.4f}: x changes sign every {half_period(m):.1f} steps")
+critical_rate = math.sqrt(m_star)
+plain_rate = predicted_rate(0.0)
+compared_rate = predicted_rate(0.0, lr=COMPARED_LR)
+print(f"lr = {LR}, L = {L:g}: critical damping m* = (1 - sqrt({LR * L:g}))^2 = {m_star:.4f},")
+print(f"  rate sqrt(m*) = {critical_rate:.4f}")
+print(f"without momentum: rate |1 - lr L| = {plain_rate:.4f} (lr = {LR}), "
+      f"{compared_rate:.4f} (lr = {COMPARED_LR})")
+marked_rates = [predicted_rate(m) for m in MARKED]
+marked_measured = [measured_rate(m) for m in MARKED]
+half_periods = [half_period(m) if m > m_star else None for m in MARKED]
+spacings = [sign_spacing(m) if m > m_star else None for m in MARKED]
+for m, rate, measured, period in zip(MARKED, marked_rates, marked_measured, half_periods):
+    print(f"m = {m}: predicted rate {rate:.4f}, measured {measured:.4f}")
+    if period:
+        print(f"  complex roots of size sqrt(m) = {math.sqrt(m):.4f}: "
+              f"x changes sign every {period:.1f} steps")
 m_tuned = round(m_star, 2)
-print(f"loss after 100 iterations: lr = {LR}, m = {m_tuned}: {sgd_loss(LR, m_tuned):.2g}; "
-      f"lr = 0.03, m = 0: {sgd_loss(0.03, 0.0):.2g}")
+tuned_loss, compared_loss = sgd_loss(LR, m_tuned), sgd_loss(COMPARED_LR, 0.0)
+print(f"loss after {ITERATIONS} iterations: lr = {LR}, m = {m_tuned}: {tuned_loss:.2g};")
+print(f"  lr = {COMPARED_LR}, m = 0: {compared_loss:.2g}")
 
 predicted = [predicted_rate(m) for m in SWEEP]
 measured = [measured_rate(m) for m in SWEEP]
-print(f"largest relative gap, measured vs predicted, over {len(SWEEP)} momenta: "
-      f"{max(abs(a / b - 1) for a, b in zip(measured, predicted)):.1e}")
+worst_gap = max(abs(a / b - 1) for a, b in zip(measured, predicted))
+print(f"largest relative gap, measured vs predicted, {len(SWEEP)} momenta: {worst_gap:.1e}")
+fine = np.linspace(SWEEP_FROM, SWEEP_TO, 491)
+fine_rates = [predicted_rate(m) for m in fine]
+beating = [float(m) for m, rate in zip(fine, fine_rates) if rate < compared_rate]
+top_rate = fine_rates[-1]
+print(f"momenta with a rate below lr = {COMPARED_LR}'s: {beating[0]:.3f} to {beating[-1]:.3f}")
 
-plt.figure("rate", figsize=(7, 3.8))
-fine = np.linspace(0, 0.98, 491)
-plt.plot(fine, [predicted_rate(m) for m in fine], label="predicted: size of the larger root")
-plt.plot(SWEEP, measured, "o", markersize=4, color="C3", label=f"measured, iterations {WINDOW[0]}–{WINDOW[1]}")
+plt.figure("rate", figsize=(5.2, 4.6))
+plt.plot(fine, fine_rates, label="predicted: the larger root")
+plt.plot(SWEEP, measured, "o", markersize=4, color="C3", label=f"measured, {WINDOW[0]}–{WINDOW[1]}")
 plt.axvline(m_star, color="0.4", linestyle="--", linewidth=1, label=f"m* = {m_star:.3f}")
-plt.axhline(abs(1 - 0.03 * L), color="C2", linestyle=":", label="lr = 0.03 without momentum")
-plt.xlabel("momentum m (lr = 0.01)")
+plt.axhline(compared_rate, color="C2", linestyle=":", label=f"lr {COMPARED_LR}, no momentum")
+plt.xlabel(f"momentum m (lr = {LR})")
 plt.ylabel("rate: |x| shrinks by this per step")
 plt.grid(alpha=0.3)
-plt.legend(fontsize="small")
+plt.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 plt.show()
