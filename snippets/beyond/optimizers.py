@@ -60,9 +60,11 @@ SETTINGS = {  # optimizer -> setting -> keyword arguments, the same for the refe
 TOLERANCES = {
     "lion": {"float64": 1e-12, "float32": 1e-5},
     "sf": {"float64": 1e-12, "float32": 1e-5},
-    "soap": {"float64": 1e-5, "float32": 1e-4, "float64 before the first refresh": 1e-12},
+    "soap": {"float64": 1e-5, "float32": 1e-4, "float64_before_refresh": 1e-12, "float64_qr_in_float32": 1e-8},
     "adopt": {"float64": 1e-12, "float32": 1e-5},
 }
+SF_PAPER_GAP = 1e-3  # schedulefree's two AdamW classes end at least this far apart on least squares
+ADOPT_CLIP_GAP = 1e-3  # pytorch-optimizer's ADOPT and torch-adopt end at least this far apart
 STATE_SHAPE = (64, 32)  # the float32 parameter whose state is measured, as on the overview page
 QUADRATIC = {"start": (-4.0, 1.5), "steps": 100, "condition": 25.0}  # the handbook's shared problems
 ROSENBROCK = {"start": (-1.5, 2.0), "steps": 200}
@@ -302,6 +304,9 @@ def descend(build, steps=STEPS, dtype=torch.float64):
     return (history, evaluated) if hasattr(optimizer, "eval") else history
 
 
+least_squares_shape = list(least_squares()[2][0].shape)
+
+
 def max_difference(first, second):
     """Largest absolute difference between two runs, over all steps and all elements."""
     return max((a - b).abs().max().item() for xs, ys in zip(first, second) for a, b in zip(xs, ys))
@@ -493,6 +498,13 @@ best_lr = {name: LION_SWEEP[int(np.argmin(losses))] for name, losses in sweep_lo
 best_lr_ratio = best_lr["AdamW"] / best_lr["Lion"]
 at_adamw_best = LION_SWEEP.index(best_lr["AdamW"])
 lion_penalty = sweep_loss["Lion"][at_adamw_best] / min(sweep_loss["Lion"])  # AdamW's best lr, in Lion
+lion_rms_range = [min(update_rms["Lion"]), max(update_rms["Lion"])]
+adamw_rms_at_best = update_rms["AdamW"][at_adamw_best]
+sweep_rows = [
+    {"lr": lr, "AdamW": sweep_loss["AdamW"][i], "Lion": sweep_loss["Lion"][i],
+     "AdamW_rms": update_rms["AdamW"][i], "Lion_rms": update_rms["Lion"][i]}
+    for i, lr in enumerate(LION_SWEEP)
+]
 print(f"digits, seed 0, {DIGITS_STEPS} full-batch steps, weight_decay=0: training loss")
 print(f"  {'lr':>6} {'AdamW':>10} {'Lion':>10}   last update RMS / lr: AdamW, Lion")
 for i, lr in enumerate(LION_SWEEP):
@@ -529,6 +541,12 @@ def blank_weight_shrink(name, lr, weight_decay, seed=0):
 
 
 decay_shrink = {label: blank_weight_shrink(*setting) for label, setting in decay_settings.items()}
+blank_pixels = int(blank.sum())
+decay_rows = [
+    {"setting": label, "lr": lr, "weight_decay": weight_decay, "shrink": decay_shrink[label],
+     "per_step": (1 - lr * weight_decay) ** DIGITS_STEPS}
+    for label, (name, lr, weight_decay) in decay_settings.items()
+]
 print(f"\n{int(blank.sum())} pixels are blank in every training image; their weights, final / initial norm:")
 for label, (name, lr, weight_decay) in decay_settings.items():
     print(f"  {label:<28} lr={lr:<6.3g} weight_decay={weight_decay:<5.3g} {decay_shrink[label]:.4f}"
@@ -603,6 +621,12 @@ bn_scores["at x, statistics of y"] = scores(bn_model)
 recalibrate(bn_model)
 mismatch_recalibrated = batch_norm_mismatch(bn_model)
 bn_scores["at x, recalibrated"] = scores(bn_model)
+bn_rows = [
+    {"evaluated": label, "mismatch": mismatch, "training_loss": train_loss, "held_out_loss": test_loss,
+     "accuracy": accuracy}
+    for (label, (train_loss, test_loss, accuracy)), mismatch
+    in zip(bn_scores.items(), (mismatch_at_y, mismatch_at_x, mismatch_recalibrated))
+]
 print(f"\n64-32-BatchNorm-10 network: BatchNorm running mean against the mean it sees, relative:")
 print(f"  weights at y {mismatch_at_y:.2e}, at x {mismatch_at_x:.2e}, at x after recalibrating {mismatch_recalibrated:.1e}")
 for label, (train_loss, test_loss, accuracy) in bn_scores.items():
@@ -617,6 +641,10 @@ soap_turned = {
                         "SOAP": lambda ps: make("soap", ps, lr=COMMON_LR)}.items()
 }
 turn_ratio = {name: runs[TURN][-1] / runs[0.0][-1] for name, runs in soap_turned.items()}
+turned_rows = [
+    {"optimizer": name, "as_given": runs[0.0][-1], "turned": runs[TURN][-1], "ratio": turn_ratio[name]}
+    for name, runs in soap_turned.items()
+]
 print(f"quadratic, lr = {COMMON_LR}, {QUADRATIC['steps']} steps: f at the end, as given and turned by {TURN:g} degrees")
 for name, runs in soap_turned.items():
     print(f"  {name:<5} {runs[0.0][-1]:.4g} -> {runs[TURN][-1]:.4g}  (x {turn_ratio[name]:.4g})")
@@ -657,6 +685,10 @@ def first_gradient_memory(beta2=0.9999, steps=ROSENBROCK["steps"]):
 
 
 adopt_memory = first_gradient_memory()
+beta2_rows = [
+    {"beta2": beta2, "ADOPT": adopt_beta2["ADOPT"][beta2][-1], "Adam": adopt_beta2["Adam"][beta2][-1]}
+    for beta2 in ADOPT_BETA2
+]
 first_gradient = torch.func.grad(lambda p: rosenbrock(p).sum())(torch.tensor([ROSENBROCK["start"]], dtype=torch.float64))[0]
 print(f"Rosenbrock from {ROSENBROCK['start']}, lr = {COMMON_LR}, betas = (0.9, beta2): f after {ROSENBROCK['steps']} steps")
 print(f"  {'beta2':>7} {'ADOPT':>10} {'Adam':>10}")
