@@ -500,9 +500,9 @@ at_adamw_best = LION_SWEEP.index(best_lr["AdamW"])
 lion_penalty = sweep_loss["Lion"][at_adamw_best] / min(sweep_loss["Lion"])  # AdamW's best lr, in Lion
 lion_rms_range = [min(update_rms["Lion"]), max(update_rms["Lion"])]
 adamw_rms_at_best = update_rms["AdamW"][at_adamw_best]
-sweep_rows = [
-    {"lr": lr, "AdamW": sweep_loss["AdamW"][i], "Lion": sweep_loss["Lion"][i],
-     "AdamW_rms": update_rms["AdamW"][i], "Lion_rms": update_rms["Lion"][i]}
+sweep_rows = [  # the pages' tables: column names are the headers, the same in every language
+    {"lr": lr, "AdamW loss": sweep_loss["AdamW"][i], "Lion loss": sweep_loss["Lion"][i],
+     "AdamW RMS/lr": update_rms["AdamW"][i], "Lion RMS/lr": update_rms["Lion"][i]}
     for i, lr in enumerate(LION_SWEEP)
 ]
 print(f"digits, seed 0, {DIGITS_STEPS} full-batch steps, weight_decay=0: training loss")
@@ -542,9 +542,11 @@ def blank_weight_shrink(name, lr, weight_decay, seed=0):
 
 decay_shrink = {label: blank_weight_shrink(*setting) for label, setting in decay_settings.items()}
 blank_pixels = int(blank.sum())
+lion_same_shrink = decay_shrink["Lion, same weight_decay"]
+lion_scaled_shrink = decay_shrink["Lion, weight_decay x factor"]
 decay_rows = [
-    {"setting": label, "lr": lr, "weight_decay": weight_decay, "shrink": decay_shrink[label],
-     "per_step": (1 - lr * weight_decay) ** DIGITS_STEPS}
+    {"optimizer": name, "lr": lr, "weight_decay": weight_decay, "final/initial": decay_shrink[label],
+     "(1 − lr·weight_decay)^t": (1 - lr * weight_decay) ** DIGITS_STEPS}
     for label, (name, lr, weight_decay) in decay_settings.items()
 ]
 print(f"\n{int(blank.sum())} pixels are blank in every training image; their weights, final / initial norm:")
@@ -622,10 +624,11 @@ recalibrate(bn_model)
 mismatch_recalibrated = batch_norm_mismatch(bn_model)
 bn_scores["at x, recalibrated"] = scores(bn_model)
 bn_rows = [
-    {"evaluated": label, "mismatch": mismatch, "training_loss": train_loss, "held_out_loss": test_loss,
-     "accuracy": accuracy}
-    for (label, (train_loss, test_loss, accuracy)), mismatch
-    in zip(bn_scores.items(), (mismatch_at_y, mismatch_at_x, mismatch_recalibrated))
+    {"weights": weights, "BatchNorm statistics": statistics, "mean off by": mismatch,
+     "training loss": train_loss, "held-out loss": test_loss, "accuracy": accuracy}
+    for (weights, statistics), (train_loss, test_loss, accuracy), mismatch
+    in zip((("y", "from training"), ("x", "from training"), ("x", "recalibrated")), bn_scores.values(),
+           (mismatch_at_y, mismatch_at_x, mismatch_recalibrated))
 ]
 print(f"\n64-32-BatchNorm-10 network: BatchNorm running mean against the mean it sees, relative:")
 print(f"  weights at y {mismatch_at_y:.2e}, at x {mismatch_at_x:.2e}, at x after recalibrating {mismatch_recalibrated:.1e}")
@@ -642,7 +645,7 @@ soap_turned = {
 }
 turn_ratio = {name: runs[TURN][-1] / runs[0.0][-1] for name, runs in soap_turned.items()}
 turned_rows = [
-    {"optimizer": name, "as_given": runs[0.0][-1], "turned": runs[TURN][-1], "ratio": turn_ratio[name]}
+    {"optimizer": name, "f": runs[0.0][-1], "f turned": runs[TURN][-1], "ratio": turn_ratio[name]}
     for name, runs in soap_turned.items()
 ]
 print(f"quadratic, lr = {COMMON_LR}, {QUADRATIC['steps']} steps: f at the end, as given and turned by {TURN:g} degrees")
@@ -686,7 +689,7 @@ def first_gradient_memory(beta2=0.9999, steps=ROSENBROCK["steps"]):
 
 adopt_memory = first_gradient_memory()
 beta2_rows = [
-    {"beta2": beta2, "ADOPT": adopt_beta2["ADOPT"][beta2][-1], "Adam": adopt_beta2["Adam"][beta2][-1]}
+    {"β₂": beta2, "ADOPT f": adopt_beta2["ADOPT"][beta2][-1], "Adam f": adopt_beta2["Adam"][beta2][-1]}
     for beta2 in ADOPT_BETA2
 ]
 first_gradient = torch.func.grad(lambda p: rosenbrock(p).sum())(torch.tensor([ROSENBROCK["start"]], dtype=torch.float64))[0]
