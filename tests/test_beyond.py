@@ -222,10 +222,10 @@ def test_schedule_free_refuses_to_step_before_train(beyond):
 @pytest.mark.claim("sf-eval-point")
 def test_schedule_free_x_trails_y_on_a_short_run(beyond):
     """eval() moves the parameters from y to x; on the 150-step digits run x's held-out loss is above
-    y's at every evaluation after the start, by 1 to 20 %."""
+    y's at every evaluation after the start (where the two points are the same)."""
     at_y, at_x = beyond.values["sf_at_y"], beyond.values["sf_at_x"]
     assert at_x[0] == at_y[0]
-    assert all(1.01 * y < x < 1.2 * y for y, x in zip(at_y[1:], at_x[1:]))
+    assert all(x > y for y, x in zip(at_y[1:], at_x[1:]))
 
 
 @pytest.mark.claim("sf-batchnorm")
