@@ -317,7 +317,7 @@ def least_squares_loss(params, dtype=torch.float64):
     return ((X @ params[0].T + params[1] - Y) ** 2).mean().item()
 
 
-print(f"least squares, {STEPS} steps in mini-batches of {BATCH}, float64: loss at the start and the end")
+print(f"least squares, {STEPS} steps in mini-batches of {BATCH}, float64: loss, start -> end")
 for key, settings in SETTINGS.items():
     for setting, options in settings.items():
         run = descend(lambda params: make(key, params, **options))
@@ -549,10 +549,11 @@ decay_rows = [
      "(1 − lr·weight_decay)^t": (1 - lr * weight_decay) ** DIGITS_STEPS}
     for label, (name, lr, weight_decay) in decay_settings.items()
 ]
-print(f"\n{int(blank.sum())} pixels are blank in every training image; their weights, final / initial norm:")
+print(f"\n{int(blank.sum())} pixels are blank in every training image; the norm of their weights,")
+print(f"final / initial, and (1 - lr weight_decay)^{DIGITS_STEPS}:")
 for label, (name, lr, weight_decay) in decay_settings.items():
-    print(f"  {label:<28} lr={lr:<6.3g} weight_decay={weight_decay:<5.3g} {decay_shrink[label]:.4f}"
-          f"   (1 - lr weight_decay)^{DIGITS_STEPS} = {(1 - lr * weight_decay) ** DIGITS_STEPS:.4f}")
+    print(f"  {label:<28} lr={lr:<5.3g} wd={weight_decay:<4.3g} {decay_shrink[label]:.4f}"
+          f"  {(1 - lr * weight_decay) ** DIGITS_STEPS:.4f}")
 
 
 # %% Schedule-Free: evaluate at x, and recompute BatchNorm's statistics there
@@ -579,7 +580,7 @@ def schedule_free_curves(seed=0):
 
 
 sf_at_y, sf_at_x = schedule_free_curves()
-print(f"Schedule-Free AdamW, lr = {DIGITS_LR}: held-out loss at y (train mode) and at x (eval mode)")
+print(f"Schedule-Free AdamW, lr = {DIGITS_LR}: held-out loss at y (train) and x (eval)")
 for i in range(0, len(sf_at_y), 3):
     print(f"  step {i * SF_EVERY:>4}: y {sf_at_y[i]:.4f}   x {sf_at_x[i]:.4f}")
 
@@ -630,10 +631,10 @@ bn_rows = [
     in zip((("y", "from training"), ("x", "from training"), ("x", "recalibrated")), bn_scores.values(),
            (mismatch_at_y, mismatch_at_x, mismatch_recalibrated))
 ]
-print(f"\n64-32-BatchNorm-10 network: BatchNorm running mean against the mean it sees, relative:")
+print("\nwith BatchNorm: its running mean against the mean it sees, relative:")
 print(f"  weights at y {mismatch_at_y:.2e}, at x {mismatch_at_x:.2e}, at x after recalibrating {mismatch_recalibrated:.1e}")
 for label, (train_loss, test_loss, accuracy) in bn_scores.items():
-    print(f"  {label:<24} training loss {train_loss:.4f}  held-out loss {test_loss:.4f}  accuracy {100 * accuracy:.1f} %")
+    print(f"  {label:<22} loss {train_loss:.4f}, held out {test_loss:.4f}, {100 * accuracy:.1f} %")
 
 
 # %% SOAP: turn the problem and the start, and Adam's path changes but SOAP's does not
@@ -697,8 +698,8 @@ print(f"Rosenbrock from {ROSENBROCK['start']}, lr = {COMMON_LR}, betas = (0.9, b
 print(f"  {'beta2':>7} {'ADOPT':>10} {'Adam':>10}")
 for beta2 in ADOPT_BETA2:
     print(f"  {beta2:>7g} {adopt_beta2['ADOPT'][beta2][-1]:>10.3g} {adopt_beta2['Adam'][beta2][-1]:>10.3g}")
-print(f"first gradient {first_gradient.tolist()}; with beta2 = 0.9999, sqrt(v) / |first gradient| "
-      f"after {ROSENBROCK['steps']} steps: {adopt_memory[0]:.3f}, {adopt_memory[1]:.3f}")
+print(f"first gradient {first_gradient.tolist()}; beta2 = 0.9999, after {ROSENBROCK['steps']} steps:")
+print(f"  sqrt(v) / |first gradient| = {adopt_memory[0]:.3f}, {adopt_memory[1]:.3f}")
 
 plt.figure("adopt-beta2", figsize=(6, 4))
 for beta2 in ADOPT_BETA2:
