@@ -201,13 +201,13 @@ for name, sizes in decay.items():
 print(f"w (1 - lr weight_decay)^{SHOWN_STEP} = {adamw_predicted:.6f}; AdamW is {adamw_formula_gap:.1e} from it")
 
 plt.figure("decay-without-gradient", figsize=(7, 3.6))
-plt.plot(adam_l2, label=f"Adam(weight_decay={WEIGHT_DECAY:g}): L2 term through Adam")
-plt.plot(adamw, label=f"AdamW(weight_decay={WEIGHT_DECAY:g}): decoupled")
+plt.plot(adam_l2, label="Adam: L2 term")
+plt.plot(adamw, label="AdamW: decoupled")
 plt.xlabel("step")
 plt.ylabel("|w|")
-plt.title(f"Zero loss gradient, w₀ = {W0:g}, lr = {LR:g}")
+plt.title(f"Zero loss gradient, w₀ = {W0:g}, lr = {LR:g}, weight_decay = {WEIGHT_DECAY:g}")
 plt.grid(alpha=0.3)
-plt.legend(loc="lower left")
+plt.legend(loc="center right")
 plt.show()
 
 

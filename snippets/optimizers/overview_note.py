@@ -76,8 +76,9 @@ for index, (name, lengths) in enumerate(LENGTHS.items()):
 plt.xlabel("step k")
 plt.ylabel("|step k| / lr")
 plt.title(f"Gradient {CONSTANT_GRADIENT:g} at every step, defaults otherwise")
+plt.ylim(top=1e8)  # room for the legend above Rprop's cap
 plt.grid(alpha=0.3, which="both")
-plt.legend(ncol=2)
+plt.legend(ncol=2, loc="upper left")
 plt.show()
 
 

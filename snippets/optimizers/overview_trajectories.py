@@ -100,7 +100,7 @@ def run_all(function, start, steps, names=NAMES):
 
 
 def draw(function, runs, box, minimum, title, label):
-    fig, axes = plt.subplots(5, 3, figsize=(8.5, 12.5), sharex=True, sharey=True, num=label)
+    fig, axes = plt.subplots(5, 3, figsize=(8.5, 12.5), sharex=True, sharey=True, num=label, layout="constrained")
     xs, ys = np.meshgrid(np.linspace(*box[0], 100), np.linspace(*box[1], 100))
     grid = function(torch.tensor(np.stack([xs, ys], axis=-1))).numpy()
     levels = np.logspace(np.log10(max(grid.min(), 1e-3)), np.log10(grid.max()), 14)
@@ -120,7 +120,6 @@ def draw(function, runs, box, minimum, title, label):
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
     fig.suptitle(title)
-    fig.tight_layout()
     plt.show()
 
 
