@@ -1,12 +1,14 @@
 """The source note's ten one-line descriptions, run
 
 The note this handbook grew from describes ten optimizers in one line each. This snippet runs
-the experiments that check those lines against torch 2.13: how long each step is when the gradient
+the experiments that check those lines against the installed torch: how long each step is when the gradient
 never changes, what SparseAdam does with rows a sparse gradient leaves out, when ASGD starts
 averaging, what Adamax's "upper limit" is, and how many times one LBFGS step calls the closure.
 """
 
 # %%
+import inspect
+import math
 import warnings
 
 import matplotlib.pyplot as plt
@@ -17,8 +19,24 @@ CONSTANT_GRADIENT = 0.1
 STEPS = 1000
 SHOWN_STEPS = (1, 2, 10, 100, 1000)
 CONSTANT = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "ASGD", "Rprop"]  # SparseAdam, LBFGS apart
+WEIGHT_SHAPE = (4, 3)  # SparseAdam: a weight whose second gradient covers one row only
+SPARSE_ROW = 0  # the row that second gradient covers
+ASGD_T0 = 100  # a t0 at which ASGD's average starts within the run
+ADAMAX_GRADIENTS = [3.0, -1.0, 0.5, 5.0, 0.0]
+LBFGS_SETTINGS = {  # one LBFGS step() on Rosenbrock under each
+    "defaults": {},
+    "wolfe": {"line_search_fn": "strong_wolfe"},
+    "one_iteration": {"max_iter": 1, "line_search_fn": "strong_wolfe"},
+    "one_iteration_max_eval": {"max_iter": 1, "max_eval": 10, "line_search_fn": "strong_wolfe"},
+}
+FORMULA_RTOL = 1e-6  # float rounding: how closely the step lengths follow their formulas
 warnings.filterwarnings("ignore", message="Sparse invariant checks")
 torch.manual_seed(0)
+
+
+def default(name, argument):
+    """The default of one argument of torch.optim.<name>, read from its signature."""
+    return inspect.signature(getattr(torch.optim, name)).parameters[argument].default
 
 
 def constant_gradient_steps(name, gradient=CONSTANT_GRADIENT, steps=STEPS, **kwargs):
@@ -40,8 +58,16 @@ LENGTHS = {name: constant_gradient_steps(name) for name in CONSTANT}
 print(f"gradient {CONSTANT_GRADIENT:g} at every step, defaults otherwise: |step k| / lr")
 print(f"{'optimizer':<10}{'lr':>7}" + "".join(f"{'k = ' + str(k):>12}" for k in SHOWN_STEPS))
 for name, lengths in LENGTHS.items():
-    lr = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(1))]).defaults["lr"]
-    print(f"{name:<10}{lr:>7g}" + "".join(f"{lengths[k - 1]:>12.4g}" for k in SHOWN_STEPS))
+    print(f"{name:<10}{default(name, 'lr'):>7g}" + "".join(f"{lengths[k - 1]:>12.4g}" for k in SHOWN_STEPS))
+rmsprop_alpha = default("RMSprop", "alpha")
+rprop_growth = default("Rprop", "etas")[1]
+rprop_max_step = default("Rprop", "step_sizes")[1]
+rprop_cap = rprop_max_step / default("Rprop", "lr")  # the largest step, in units of lr
+rprop_capped_from = int(np.argmax(LENGTHS["Rprop"] >= rprop_cap * (1 - 1e-9))) + 1  # the first step at the cap
+adadelta_eps = default("Adadelta", "eps")
+adadelta_start = math.sqrt(adadelta_eps)  # the root of its running average of updates, before any update
+print(f"RMSprop's alpha {rmsprop_alpha:g}; Rprop grows by {rprop_growth:g} per step up to {rprop_cap:g} lr")
+print(f"(from step {rprop_capped_from} on); Adadelta's updates start from sqrt(eps) = {adadelta_start:g}")
 
 plt.figure("constant-gradient", figsize=(7, 4.4))
 styles = ["-", "--", "-.", ":"]
@@ -49,26 +75,27 @@ for index, (name, lengths) in enumerate(LENGTHS.items()):
     plt.loglog(np.arange(1, STEPS + 1), lengths, styles[index % 4], linewidth=1.8, label=name)
 plt.xlabel("step k")
 plt.ylabel("|step k| / lr")
-plt.title(f"The same gradient ({CONSTANT_GRADIENT:g}) at every step, each optimizer at its defaults")
+plt.title(f"Gradient {CONSTANT_GRADIENT:g} at every step, defaults otherwise")
+plt.ylim(top=1e8)  # room for the legend above Rprop's cap
 plt.grid(alpha=0.3, which="both")
-plt.legend(ncol=2, fontsize="small")
+plt.legend(ncol=2, loc="upper left")
 plt.show()
 
 
 # %% SparseAdam: only the rows in the gradient are touched
-def sparse_rows_moved(name, rows=4, columns=3):
-    """Rows of a rows x columns weight that step 2 changes when step 1's gradient covers every row
-    and step 2's covers row 0 only. The gradient is sparse for SparseAdam and dense for the others."""
-    w = torch.nn.Parameter(torch.ones(rows, columns))
+def sparse_rows_moved(name, shape=WEIGHT_SHAPE, row=SPARSE_ROW):
+    """Rows of a weight that step 2 changes when step 1's gradient covers every row and step 2's
+    covers one row only. The gradient is sparse for SparseAdam and dense for the others."""
+    w = torch.nn.Parameter(torch.ones(shape))
     optimizer = getattr(torch.optim, name)([w], lr=0.1)
-    first = torch.ones(rows, columns)
-    second = torch.zeros(rows, columns)
-    second[0] = 1.0
+    first = torch.ones(shape)
+    second = torch.zeros(shape)
+    second[row] = 1.0
     for grad in (first, second):
         before = w.detach().clone()
         w.grad = grad.to_sparse() if name == "SparseAdam" else grad
         optimizer.step()
-    return [row for row in range(rows) if not torch.equal(w[row].detach(), before[row])]
+    return [index for index in range(shape[0]) if not torch.equal(w[index].detach(), before[index])]
 
 
 def sparseadam_refuses_dense():
@@ -82,10 +109,13 @@ def sparseadam_refuses_dense():
     return None
 
 
-print("rows moved by step 2 (its gradient covers row 0 only):")
-print(f"    Adam {sparse_rows_moved('Adam')}, SparseAdam {sparse_rows_moved('SparseAdam')}")
+rows_moved = {name: sparse_rows_moved(name) for name in ("Adam", "SparseAdam")}
+dense_refusal = sparseadam_refuses_dense()
+print()
+print(f"Rows of a {WEIGHT_SHAPE[0]} x {WEIGHT_SHAPE[1]} weight moved by step 2 (its gradient covers row {SPARSE_ROW} only):")
+print(f"    Adam {rows_moved['Adam']}, SparseAdam {rows_moved['SparseAdam']}")
 print("SparseAdam given a dense gradient raises:")
-print(f"    {sparseadam_refuses_dense()}")
+print(f"    {dense_refusal}")
 
 
 # %% ASGD: when does the average start?
@@ -102,8 +132,11 @@ def asgd_average_gap(steps=STEPS, t0=None, seed=0):
     return gap
 
 
+asgd_t0 = default("ASGD", "t0")
+asgd_gap = {"default": asgd_average_gap(), "early": asgd_average_gap(t0=ASGD_T0)}
+print()
 print(f"ASGD over {STEPS} noisy steps, largest |ax - w|:")
-print(f"    {asgd_average_gap():g} with the default t0 = 1e6, {asgd_average_gap(t0=100):.3f} with t0 = 100")
+print(f"    {asgd_gap['default']:g} with the default t0 = {asgd_t0:g}, {asgd_gap['early']:.3f} with t0 = {ASGD_T0}")
 
 
 # %% Adamax: exp_inf is a decaying running maximum of |g|
@@ -118,9 +151,12 @@ def adamax_exp_inf(gradients, **kwargs):
     return values
 
 
-ADAMAX_GRADIENTS = [3.0, -1.0, 0.5, 5.0, 0.0]
+adamax_beta2 = default("Adamax", "betas")[1]
+adamax_eps = default("Adamax", "eps")
+adamax_values = adamax_exp_inf(ADAMAX_GRADIENTS)
+print()
 print(f"Adamax exp_inf for gradients {', '.join(f'{g:g}' for g in ADAMAX_GRADIENTS)}:")
-print("    " + ", ".join(f"{value:.6g}" for value in adamax_exp_inf(ADAMAX_GRADIENTS)))
+print("    " + ", ".join(f"{value:.6g}" for value in adamax_values))
 
 
 # %% LBFGS: one step() runs many iterations and calls the closure many times
@@ -143,8 +179,14 @@ def lbfgs_one_step(**kwargs):
     return calls, optimizer.state[w]["n_iter"], torch.linalg.vector_norm(w.detach() - start).item()
 
 
-for settings in ({}, {"line_search_fn": "strong_wolfe"}, {"max_iter": 1, "line_search_fn": "strong_wolfe"}):
+lbfgs_defaults = {key: torch.optim.LBFGS([torch.nn.Parameter(torch.zeros(1))]).defaults[key] for key in ("max_iter", "max_eval")}
+lbfgs_one_iteration_max_eval = torch.optim.LBFGS([torch.nn.Parameter(torch.zeros(1))], max_iter=1).defaults["max_eval"]
+lbfgs_steps = {}
+print()
+print("One LBFGS step() on Rosenbrock from (-1.5, 2):")
+for label, settings in LBFGS_SETTINGS.items():
     calls, iterations, moved = lbfgs_one_step(**settings)
+    lbfgs_steps[label] = {"calls": calls, "iterations": iterations, "moved": moved}
     shown = ", ".join(f"{key}={value!r}" for key, value in settings.items()) or "defaults"
-    print(f"LBFGS({shown}):")
-    print(f"    one step() = {iterations} iterations, {calls} closure calls, moved {moved:.3g}")
+    print(f"    {shown}:")
+    print(f"        {iterations} iterations, {calls} closure calls, moved {moved:.3g}")
