@@ -14,15 +14,16 @@ document$.subscribe(() => {
   name();
   new MutationObserver(name).observe(document.querySelector(".md-content"), { childList: true, subtree: true });
 
-  // A display formula wider than a phone scrolls inside its block; a block that scrolls must take
-  // keyboard focus (axe-core: scrollable-region-focusable). Only those that scroll, at this width.
-  const formulas = [...document.querySelectorAll(".md-content div.arithmatex")];
+  // A display formula or a table wider than a phone scrolls inside its block (Material wraps each
+  // table in a scrolling div); a block that scrolls must take keyboard focus (axe-core:
+  // scrollable-region-focusable). Only those that scroll, at this width.
   const focusable = () => {
-    for (const formula of formulas) {
-      if (formula.scrollWidth > formula.clientWidth) formula.setAttribute("tabindex", "0");
-      else formula.removeAttribute("tabindex");
+    for (const block of document.querySelectorAll(".md-content div.arithmatex, .md-content .md-typeset__scrollwrap")) {
+      if (block.scrollWidth > block.clientWidth) block.setAttribute("tabindex", "0");
+      else block.removeAttribute("tabindex");
     }
   };
   focusable();
+  requestAnimationFrame(focusable); // after Material has wrapped the tables
   window.addEventListener("resize", focusable);
 });
