@@ -13,6 +13,7 @@ outcome, and otherwise they say that the tests were not run with this build.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
@@ -86,12 +87,18 @@ def on_config(config):
 
 
 def publish_test_pages(files, config):
-    """One page per test file that declares a claim: its tests as this build has them."""
+    """One page per test file that declares a claim: its tests as this build has them. Like the
+    notebooks, in the default language only (a test is code); the badges of every language link
+    there, and the language switcher leads from it to that language's claims ledger."""
     root = overlay.project_root(config)
-    locale = catalog.languages(config)[0].locale if config.plugins.get("i18n") is None else config.plugins["i18n"].current_language
+    default = catalog.languages(config)[0]
+    i18n = config.plugins.get("i18n")
+    if i18n is not None and i18n.current_language != default.locale:
+        return
+    ledgers = {lang.locale: f"{lang.prefix}claims/" for lang in catalog.built(config) if not lang.default}
     for path in sorted({ref.path for refs in DECLARED.values() for ref in refs}):
         module = posixpath.splitext(posixpath.basename(path))[0]
-        overlay.publish_page(files, config, f"tests/{module}.md", test_page(root, path, locale))
+        overlay.publish_page(files, config, f"tests/{module}.md", test_page(root, path, default.locale), ledgers)
 
 
 def test_page(root: Path, path: str, locale: str) -> str:
@@ -131,8 +138,9 @@ def _test_of(claim: str, context: Context) -> claim_index.TestRef:
 
 
 def _link(ref: claim_index.TestRef, context: Context) -> str:
+    """The URL of the test's section on its test page (at the site root, whatever the page's language)."""
     module = posixpath.splitext(posixpath.basename(ref.path))[0]
-    return posixpath.relpath(f"tests/{module}.md", posixpath.dirname(context.page.file.src_uri)) + f"#{ref.anchor}"
+    return posixpath.relpath(f"tests/{module}/", context.page.url or ".") + f"/#{ref.anchor}"
 
 
 @shortcode("claim", "<!-- md:claim ID -->")
@@ -145,8 +153,12 @@ def badge(args: list[str], context: Context) -> str:
     label = catalog.words(locale, "claim.badge")
     tooltip = catalog.words(locale, "claim.tooltip", test=ref.nodeid)
     context.notes.setdefault("claims", []).append(claim)
-    # A Markdown link (not raw HTML) so that MkDocs resolves and checks the target.
-    return f'[{label}]({_link(ref, context)}){{ .claim data-claim="{claim}" data-test="{ref.nodeid}" title="{tooltip}" }}'
+    # Raw HTML: the test page exists in the default language's build only, where MkDocs cannot see
+    # it from another language's pages; tests/test_links.py checks every link of the built site.
+    return (
+        f'<a class="claim" href="{_link(ref, context)}" data-claim="{claim}" data-test="{ref.nodeid}" '
+        f'title="{html.escape(tooltip, quote=True)}">{html.escape(label)}</a>'
+    )
 
 
 @shortcode("claim-example", "<!-- md:claim-example -->")
@@ -180,12 +192,10 @@ def ledger(args: list[str], context: Context) -> str:
             counts[outcome] = counts.get(outcome, 0) + 1
             key = f"ledger.outcome.{outcome or 'absent'}"
             result = f" · {catalog.words(locale, key)}" if RUN.found else ""
-            module = posixpath.splitext(posixpath.basename(ref.path))[0]
-            target = posixpath.relpath(f"tests/{module}.md", here)
             checked_by = catalog.words(locale, "ledger.checked_by")
             lines.append(
                 f"    - {statement.text} `{statement.claim}`<br>{checked_by} "
-                f"[`{ref.nodeid}`]({target}#{ref.anchor}){{ data-claim-ledger=\"{statement.claim}\" }}{result}"
+                f'<a href="{_link(ref, context)}" data-claim-ledger="{statement.claim}"><code>{html.escape(ref.nodeid)}</code></a>{result}'
             )
         lines.append("")
     summary = catalog.words(locale, "ledger.summary", count=len(found), pages=len(pages))

@@ -24,6 +24,12 @@ def test_each_snippet_has_one_notebook_page_in_the_default_language_only(site):
         assert not (site / language.prefix / "notebooks").exists()
 
 
+def test_each_test_file_has_one_page_in_the_default_language_only(site):
+    assert sorted((site / "tests").glob("test_*/index.html"))
+    for language in LANGUAGES[1:]:
+        assert not (site / language.prefix / "tests").exists()
+
+
 def test_notebook_pages_are_small_enough_for_a_phone(site):
     sizes = {page.parent.name: len(gzip.compress(page.read_bytes())) for page in notebook_pages(site)}
     assert {name: size for name, size in sizes.items() if size > NOTEBOOK_PAGE_LIMIT} == {}
