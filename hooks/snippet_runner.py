@@ -485,9 +485,12 @@ def _plain(value, count: list[int]):
     if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
         return _plain(value.tolist(), count)
     if type(value).__name__ in ("Tensor", "Parameter") and hasattr(value, "tolist"):
-        if value.numel() > VALUE_LIMIT or value.is_sparse or value.is_complex():
-            raise _NotPlain
-        return _plain(value.detach().cpu().tolist(), count)
+        if value.numel() > VALUE_LIMIT or value.is_sparse or value.is_complex() or value.is_meta:
+            raise _NotPlain  # a meta tensor has no values; a sparse or complex one no plain form
+        try:
+            return _plain(value.detach().cpu().tolist(), count)
+        except (RuntimeError, NotImplementedError, TypeError):
+            raise _NotPlain from None
     if isinstance(value, (list, tuple)):
         return [_plain(item, count) for item in value]
     if isinstance(value, dict) and all(isinstance(key, (str, int, float, bool)) for key in value):
