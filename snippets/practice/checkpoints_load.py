@@ -10,6 +10,7 @@ checkpoint holding NumPy's random state under `torch.load`'s default `weights_on
 # %%
 import io
 import pickle
+import textwrap
 
 import numpy as np
 import torch
@@ -57,10 +58,16 @@ torch.manual_seed(0)
 saved = {"model": Net().state_dict()}
 locations = []
 loaded = round_trip(saved, map_location=lambda storage, location: locations.append(location) or storage)
-on_meta = round_trip(saved, map_location="meta")
 storage_locations = sorted(set(locations))
-meta_device = str(on_meta["model"]["encoder.weight"].device)
-meta_shape = list(on_meta["model"]["encoder.weight"].shape)
+
+
+def on_meta(saved):
+    """The device and shape of the encoder's weight loaded with map_location="meta"."""
+    weight = round_trip(saved, map_location="meta")["model"]["encoder.weight"]
+    return str(weight.device), list(weight.shape)
+
+
+meta_device, meta_shape = on_meta(saved)
 print(f"locations the saved storages carry: {storage_locations}")
 print(f"map_location='meta': device {meta_device}, shape {meta_shape}, no data read")
 
@@ -75,7 +82,9 @@ entry = optimizer64.state[model64.encoder.weight]
 loaded_dtypes = {key: str(value.dtype).removeprefix("torch.") for key, value in entry.items()}
 model_dtype = str(model64.encoder.weight.dtype).removeprefix("torch.")
 print(f"\nfloat64 model after load_state_dict: {model_dtype}")
-print(f"its Adam state after load_state_dict: {loaded_dtypes}")
+print("its Adam state after load_state_dict:")
+for key, dtype in loaded_dtypes.items():
+    print(f"  {key:<12}{dtype}")
 
 
 # %% The parameter order changed
@@ -130,7 +139,7 @@ def reload(new_class, hidden=4, hook=None):
 saved_names = state32["param_groups"][0]["param_names"]
 same_shapes, same_shapes_error, same_step_by_position = reload(NetV2)
 named, named_error, same_step_by_name = reload(NetV2, hook=by_name)
-print(f"\nsaved param_names: {saved_names}")
+print("\nsaved param_names:", ", ".join(saved_names))
 print("parameter order changed, Adam's exp_avg of each parameter came from:")
 for name in same_shapes:
     print(f"  {name:<16} by position: {str(same_shapes[name]):<16} by name: {named[name]}")
@@ -138,7 +147,8 @@ print(f"next step as Net's own: by position {same_step_by_position}, by name {sa
 
 
 _, shape_error, _ = reload(NetV2, hidden=8)  # encoder and decoder no longer of the same shape
-print(f"with other shapes, load_state_dict runs and the first step raises:\n  {shape_error}")
+print("with other shapes, load_state_dict runs and the first step raises:")
+print(textwrap.fill(shape_error, width=76, initial_indent="  ", subsequent_indent="    "))
 
 
 # %% NumPy's random state in a checkpoint
@@ -153,5 +163,6 @@ def load_error(obj):
 numpy_state = np.random.get_state()
 numpy_state_error = load_error({"numpy RNG": numpy_state})
 as_list_error = load_error({"numpy RNG": (numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:])})
-print(f"\nnp.random.get_state() in a checkpoint, torch.load(): {numpy_state_error[:60]}...")
+print("\nnp.random.get_state() in a checkpoint, then torch.load():")
+print(textwrap.fill(numpy_state_error, width=76, initial_indent="  ", subsequent_indent="    "))
 print(f"with its array as a list: {as_list_error or 'loads'}")

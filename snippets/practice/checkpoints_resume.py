@@ -95,10 +95,12 @@ def train_epochs(parts, epochs):
             optimizer.zero_grad()
             with torch.autocast("cpu", dtype=torch.float16):
                 loss = torch.nn.functional.cross_entropy(model(X[batch]), Y[batch])
+            scale = scaler.get_scale()
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
-            scheduler.step()
+            if scaler.get_scale() >= scale:  # the optimizer stepped (see mixed_precision_scaler.py)
+                scheduler.step()
 
 
 def weights(model):

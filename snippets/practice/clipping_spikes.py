@@ -85,12 +85,13 @@ def train(optimizer_name, how, spikes_at=SPIKES_AT, steps=STEPS):
 
 
 # %% Every optimizer with every kind of clipping, and without spikes
-runs = {(name, how): train(name, how) for name in SETTINGS for how in CLIPS}
+runs = {f"{name}, {how}": train(name, how) for name in SETTINGS for how in CLIPS}
 calm = {name: train(name, "none", spikes_at=()) for name in SETTINGS}
 first = SPIKES_AT[0]
 after = slice(first + 1, first + 11)  # the ten steps after the first spike
 rows = []
-for (name, how), run in runs.items():
+for key, run in runs.items():
+    name, how = key.split(", ")
     rows.append({
         "optimizer": name,
         "clipping": how,
@@ -101,13 +102,13 @@ for (name, how), run in runs.items():
     })
 calm_step = {name: float(np.mean(run["step"][after])) for name, run in calm.items()}
 calm_final_loss = {name: run["loss"][-1] for name, run in calm.items()}
-spike_grad_norm = runs[("SGD", "none")]["grad_norm"][first]
-typical_grad_norm = float(np.median(runs[("SGD", "none")]["grad_norm"]))
-spike_cosine = {how: runs[("SGD", how)]["cosine"][first] for how in CLIPS}  # clipped vs raw gradient
-result = {(row["optimizer"], row["clipping"]): row for row in rows}
+spike_grad_norm = runs["SGD, none"]["grad_norm"][first]
+typical_grad_norm = float(np.median(runs["SGD, none"]["grad_norm"]))
+spike_cosine = {how: runs[f"SGD, {how}"]["cosine"][first] for how in CLIPS}  # clipped vs raw gradient
+result = {f"{row['optimizer']}, {row['clipping']}": row for row in rows}
 print(f"spikes at steps {SPIKES_AT}: gradient norm {spike_grad_norm:.3g} (median {typical_grad_norm:.3g})")
-print("cosine between the clipped and the raw gradient at the spike: "
-      + ", ".join(f"{how} {cosine:.4f}" for how, cosine in spike_cosine.items()))
+print("cosine between the clipped and the raw gradient at the spike:")
+print("  " + ", ".join(f"{how} {cosine:.4f}" for how, cosine in spike_cosine.items()))
 print(f"{'':<14}{'spike step':>11}{'next 10 steps':>15}{'loss after':>12}{'final loss':>12}")
 for row in rows:
     print(f"{row['optimizer'] + ', ' + row['clipping']:<14}{row['spike step']:>11.3g}"
@@ -121,8 +122,8 @@ for column, name in enumerate(SETTINGS):
     axes[0, column].semilogy(calm[name]["loss"], color="gray", linewidth=3, alpha=0.4, label="no spikes")
     axes[1, column].semilogy(calm[name]["step"], color="gray", linewidth=3, alpha=0.4, label="no spikes")
     for how in CLIPS:
-        axes[0, column].semilogy(runs[(name, how)]["loss"], label=f"clipping: {how}")
-        axes[1, column].semilogy(runs[(name, how)]["step"], label=f"clipping: {how}")
+        axes[0, column].semilogy(runs[f"{name}, {how}"]["loss"], label=f"clipping: {how}")
+        axes[1, column].semilogy(runs[f"{name}, {how}"]["step"], label=f"clipping: {how}")
     axes[0, column].set_title(f"{name}, lr {SETTINGS[name][1]['lr']:g}")
     axes[0, column].set_ylabel("training loss")
     axes[1, column].set_ylabel("step size |Δw|")
@@ -131,6 +132,6 @@ for column, name in enumerate(SETTINGS):
         for spike in SPIKES_AT:
             axis.axvline(spike, color="gray", linestyle=":")
         axis.grid(alpha=0.3, which="both")
-axes[0, 1].legend(fontsize="small")
+axes[0, 1].legend()
 fig.tight_layout()
 plt.show()

@@ -11,6 +11,7 @@ where float32's are not.
 import gzip
 import importlib.util
 import pathlib
+import textwrap
 import warnings
 
 import numpy as np
@@ -50,7 +51,9 @@ default_dtype = str(torch.get_autocast_dtype("cpu")).removeprefix("torch.")
 print(f"torch.autocast('cpu') by default: {default_dtype}")
 for name, (found, caught) in outputs.items():
     print(f"asked for {name:<9} Linear returns {found:<9} warnings: {len(caught)}")
-print("UserWarning:", float32_warning.replace("\n", "\n  "))
+print("UserWarning:")
+for line in float32_warning.splitlines():
+    print(textwrap.fill(line, width=76, initial_indent="  ", subsequent_indent="  "))
 
 
 # %% Gradients that underflow

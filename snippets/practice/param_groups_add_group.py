@@ -108,7 +108,7 @@ print(f"second group added at step {ADD_AT} (lr {ADDED_LR:g}):")
 for name, outcome in later.items():
     shown = outcome if isinstance(outcome, str) else " ".join(f"{lr:.4f}" for lr in outcome)
     print(f"  {name}:\n      {shown}")
-print(f"frozen from the start: every scheduler runs ({len(frozen)} of {len(SCHEDULERS)}), "
+print(f"frozen from the start: all {len(frozen)} schedulers run; "
       f"frozen weights untouched: {frozen_never_touched}")
 
 # The warmup keeps multiplying: a group added mid-warmup ends above its own lr

@@ -100,7 +100,7 @@ for axis, name in zip(axes.flat, SHOWN):
     axis.set_title(name)
     axis.set_ylabel("lr")
     axis.grid(alpha=0.3)
-    axis.legend(fontsize="small")
+    axis.legend()
 for axis in axes[1]:
     axis.set_xlabel("scheduler steps")
 fig.tight_layout()

@@ -154,4 +154,4 @@ def duplicate_error():
 
 
 duplicate_message = duplicate_error()
-print(f"\na head group on top of model.parameters(): ValueError: {duplicate_message}")
+print(f"\na head group on top of model.parameters():\n  ValueError: {duplicate_message}")

@@ -139,5 +139,5 @@ axis.semilogy(steps, np.median(matched_decay, axis=1), color="C2", linestyle="--
 axis.set_xlabel("step")
 axis.set_ylabel("decay per step, 1 − w_after / w_before")
 axis.grid(alpha=0.3, which="both")
-axis.legend(fontsize="small", loc="lower left")
+axis.legend(loc="lower left")
 plt.show()
