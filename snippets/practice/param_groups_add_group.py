@@ -94,12 +94,13 @@ def frozen_from_start(make_scheduler):
 
 later = {name: add_group_later(make) for name, make in SCHEDULERS.items()}
 frozen = {name: frozen_from_start(make) for name, make in SCHEDULERS.items()}
-failed = sorted(name for name, outcome in later.items() if isinstance(outcome, str))
+failed = [name for name, outcome in later.items() if isinstance(outcome, str)]
+scheduler_count, failed_count = len(SCHEDULERS), len(failed)
 rows = [
     {
         "scheduler": name,
-        "add_param_group": outcome if isinstance(outcome, str) else "runs",
-        "frozen from the start": "runs",
+        "added": outcome if isinstance(outcome, str) else f"runs; lr {outcome[0]:.4g} → {outcome[-1]:.4g}",
+        "frozen": f"runs; lr {frozen[name][0][0]:.4g} → {frozen[name][0][-1]:.4g}",
     }
     for name, outcome in later.items()
 ]

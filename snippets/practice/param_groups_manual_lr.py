@@ -14,6 +14,7 @@ from torch.optim import lr_scheduler
 LR = 0.1
 STEPS = 12
 HALVE_AT = 4  # halve the lr by hand after this many steps
+RATIO_TOLERANCE = 1e-9
 SCHEDULERS = {
     "StepLR": lambda optimizer: lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5),
     "MultiStepLR": lambda optimizer: lr_scheduler.MultiStepLR(optimizer, milestones=[6, 9], gamma=0.5),
@@ -77,9 +78,10 @@ def ratios(make_scheduler, change):
 
 
 by_hand = {name: ratios(make, halve_lr) for name, make in SCHEDULERS.items()}
-keeps = [name for name, row in by_hand.items() if all(abs(r - 0.5) < 1e-9 for r in row)]
-overwrites = [name for name, row in by_hand.items() if all(abs(r - 1) < 1e-9 for r in row[1:])]
+keeps = [name for name, row in by_hand.items() if all(abs(r - 0.5) < RATIO_TOLERANCE for r in row)]
+overwrites = [name for name, row in by_hand.items() if all(abs(r - 1) < RATIO_TOLERANCE for r in row[1:])]
 by_source = {name: ratios(SCHEDULERS[name], halve_source) for name in overwrites}
+scheduler_count, kept_count, overwritten_count = len(SCHEDULERS), len(keeps), len(overwrites)
 print(f"changed lr / untouched lr after halving group['lr'] at step {HALVE_AT}")
 print(f"{'after scheduler step':<29}" + "".join(f"{t:>5}" for t in range(HALVE_AT, STEPS + 1)))
 for name, row in by_hand.items():

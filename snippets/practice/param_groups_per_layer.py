@@ -14,6 +14,7 @@ from torch import nn
 LR = 1e-2  # the head's learning rate
 LAYER_DECAY = 0.5  # each layer below the head gets this times the lr of the layer above
 DECAY = 0.1  # the manual decay applied later
+FIRST_STEP_TOLERANCE = 1e-4  # Adam's first step is lr * |g| / (|g| + eps): lr to this relative tolerance
 
 
 def network():

@@ -22,6 +22,11 @@ K = 4  # micro-batches per step
 UNEQUAL = (8, 8, 16, 32)  # micro-batch sizes that add up to BATCH
 STEPS = 20
 LR = 0.1
+# What "the same up to rounding" means here, as a fraction of the distance the weights moved
+FLOAT32_TOLERANCE = 1e-5
+FLOAT64_TOLERANCE = 1e-12
+ADAM_TOLERANCE = 1e-2  # Adam with the loss not scaled
+PRECISIONS_AGREE = 0.01  # a gap that is the same in float32 and float64 to 1 % is not rounding
 
 
 def load_digits():
