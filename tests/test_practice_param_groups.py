@@ -175,3 +175,24 @@ def test_halving_what_the_scheduler_computes_from_keeps_the_change(manual_lr):
     assert sorted(manual_lr.values["by_source"]) == sorted(OVERWRITES)
     for name, row in manual_lr.values["by_source"].items():
         assert all(abs(r - 0.5) < tolerance for r in row), name
+
+
+@pytest.mark.claim("prac-manual-lr-saved")
+def test_a_checkpoint_after_the_change_keeps_it(manual_lr):
+    """After halving the source, scheduler.state_dict() holds the halved base_lrs (and max_lrs),
+    and optimizer.state_dict() the halved levels OneCycleLR keeps in its groups."""
+    ns = manual_lr.namespace
+    for name in OVERWRITES:
+        weight = torch.nn.Parameter(torch.zeros(1))
+        optimizer = torch.optim.SGD([weight], lr=ns["LR"])
+        scheduler = ns["SCHEDULERS"][name](optimizer)
+        before_scheduler, before_group = scheduler.state_dict(), dict(optimizer.state_dict()["param_groups"][0])
+        ns["halve_source"](optimizer, scheduler)
+        after_scheduler, after_group = scheduler.state_dict(), optimizer.state_dict()["param_groups"][0]
+        if name == "OneCycleLR":
+            for key in ("initial_lr", "max_lr", "min_lr"):
+                assert after_group[key] == 0.5 * before_group[key]
+        else:
+            assert after_scheduler["base_lrs"] == [0.5 * lr for lr in before_scheduler["base_lrs"]]
+        if name == "CyclicLR":
+            assert after_scheduler["max_lrs"] == [0.5 * lr for lr in before_scheduler["max_lrs"]]
