@@ -82,18 +82,34 @@ def gradient(model, x, y, dtype=None, scale=1.0):
 
 model, x, y = trained_network()
 exact = gradient(model, x, y)
-rows = []
+rows, gradients = [], {}
 for dtype in (torch.float16, torch.bfloat16):
     for scale in SCALES:
         found = gradient(model, x, y, dtype, scale)
+        name = f"{str(dtype).removeprefix('torch.')}, scale {scale:g}"
+        gradients[name] = found
         rows.append({
             "dtype": str(dtype).removeprefix("torch."),
-            "loss scale": scale,
-            "entries flushed to zero": ((found == 0) & (exact != 0)).float().mean().item(),
-            "relative error": ((found - exact).norm() / exact.norm()).item(),
+            "scale": scale,
+            "flushed": ((found == 0) & (exact != 0)).float().mean().item(),
+            "error": ((found - exact).norm() / exact.norm()).item(),
         })
-underflow = {(row["dtype"], row["loss scale"]): row for row in rows}
+underflow = {f"{row['dtype']}, scale {row['scale']:g}": row for row in rows}
+bfloat16_error_ratio = underflow["bfloat16, scale 1"]["error"] / underflow["float16, scale 65536"]["error"]
+bfloat16_scale_changes_nothing = torch.equal(gradients["bfloat16, scale 1"], gradients["bfloat16, scale 65536"])
+del gradients
 print(f"\ngradient on all {len(y)} digits after {TRAINING_STEPS} Adam steps, against float32:")
 print(f"{'dtype':<10}{'loss scale':>12}{'flushed to zero':>18}{'relative error':>17}")
 for row in rows:
-    print(f"{row['dtype']:<10}{row['loss scale']:>12g}{row['entries flushed to zero']:>18.2%}{row['relative error']:>17.3g}")
+    print(f"{row['dtype']:<10}{row['scale']:>12g}{row['flushed']:>18.2%}{row['error']:>17.3g}")
+print(f"bfloat16: the same gradient with and without the scale: {bfloat16_scale_changes_nothing}")
+
+# %% The two 16-bit types, from torch.finfo
+FLOAT16_SMALLEST = torch.nextafter(torch.tensor(0, dtype=torch.float16), torch.tensor(1, dtype=torch.float16)).item()
+FLOAT16_EPS = torch.finfo(torch.float16).eps
+BFLOAT16_EPS = torch.finfo(torch.bfloat16).eps
+BFLOAT16_MAX = torch.finfo(torch.bfloat16).max
+FLOAT16_MAX = torch.finfo(torch.float16).max
+FLOAT32_MAX = torch.finfo(torch.float32).max
+print(f"float16:  smallest {FLOAT16_SMALLEST:.3g}, largest {FLOAT16_MAX:.5g}, eps {FLOAT16_EPS:.3g}")
+print(f"bfloat16: largest {BFLOAT16_MAX:.3g} (float32 {FLOAT32_MAX:.3g}), eps {BFLOAT16_EPS:.3g}")

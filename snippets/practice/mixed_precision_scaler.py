@@ -5,9 +5,10 @@ A 64-32-10 network trained on the digits under `torch.autocast("cpu", dtype=torc
 before backward(); when a gradient comes out inf or NaN, `scaler.step()` skips the optimizer step
 and `scaler.update()` halves the scale. On this small network the default initial scale never
 overflows, so the snippet starts at INIT_SCALE, where the first steps overflow as they do on a
-large network at the default. It runs the loop three ways: clipping before `unscale_()`, the loop
-PyTorch's documentation gives (`unscale_()`, clip, step, update, then the scheduler), and that loop
-with the scheduler stepped only when the optimizer was.
+large network at the default. It runs the loop three ways: clipping before `unscale_()`; the usual
+loop (`unscale_()`, clip, `scaler.step()`, `scaler.update()` as in PyTorch's AMP examples, then
+`scheduler.step()` as in any loop); and that loop with the scheduler stepped only when the
+optimizer was.
 """
 
 # %%
@@ -27,6 +28,8 @@ MAX_NORM = 1.0
 STEPS = 12
 BATCH = 32
 DEFAULT_INIT_SCALE = torch.amp.GradScaler("cpu").get_scale()
+GROWTH_INTERVAL = torch.amp.GradScaler("cpu").get_growth_interval()
+BACKOFF_FACTOR = torch.amp.GradScaler("cpu").get_backoff_factor()
 
 
 def load_digits():
@@ -80,22 +83,23 @@ def train(unscale_first=True, step_scheduler_always=True, init_scale=INIT_SCALE,
 
 # %% The three loops
 clip_first, clip_first_warnings = train(unscale_first=False)
-documented, documented_warnings = train()
+usual, usual_warnings = train()
 skip_aware, skip_aware_warnings = train(step_scheduler_always=False)
-skipped = [step for step, row in enumerate(documented) if not row["stepped"]]
-first_real = min(step for step, row in enumerate(documented) if row["stepped"])
-first_real_lr = {"documented": documented[first_real]["lr"], "skip-aware": skip_aware[first_real]["lr"]}
-[documented_warning] = documented_warnings
+skipped = [step for step, row in enumerate(usual) if not row["stepped"]]
+first_real = min(step for step, row in enumerate(usual) if row["stepped"])
+scale_at_first_real = usual[first_real]["scale"]
+first_real_lr = {"usual": usual[first_real]["lr"], "skip-aware": skip_aware[first_real]["lr"]}
+[usual_warning] = usual_warnings
 print(f"initial scale {INIT_SCALE:.0f} (default {DEFAULT_INIT_SCALE:.0f}); skipped steps: {skipped}")
-print(f"{'step':<6}{'scale':>10}{'ran':>6}{'lr used, documented':>22}{'lr used, skip-aware':>22}")
-for step, (row, aware) in enumerate(zip(documented, skip_aware)):
+print(f"{'step':<6}{'scale':>10}{'ran':>6}{'lr used, usual':>22}{'lr used, skip-aware':>22}")
+for step, (row, aware) in enumerate(zip(usual, skip_aware)):
     lr_used = f"{row['lr']:.3f}" if row["stepped"] else "-"
     aware_used = f"{aware['lr']:.3f}" if aware["stepped"] else "-"
     print(f"{step:<6}{row['scale']:>10.0f}{str(row['stepped']):>6}{lr_used:>22}{aware_used:>22}")
-print(f"warnings: documented loop {len(documented_warnings)}, skip-aware loop {len(skip_aware_warnings)}")
-print(textwrap.fill(f"UserWarning: {documented_warning}", width=76, initial_indent="  ", subsequent_indent="  "))
+print(f"warnings: usual loop {len(usual_warnings)}, skip-aware loop {len(skip_aware_warnings)}")
+print(textwrap.fill(f"UserWarning: {usual_warning}", width=76, initial_indent="  ", subsequent_indent="  "))
 
 # %% Clipping before unscale_()
-ran = [step for step, row in enumerate(documented) if row["stepped"] and clip_first[step]["stepped"]]
-moved_ratio = float(np.median([documented[s]["moved"] / clip_first[s]["moved"] for s in ran]))
+ran = [step for step, row in enumerate(usual) if row["stepped"] and clip_first[step]["stepped"]]
+moved_ratio = float(np.median([usual[s]["moved"] / clip_first[s]["moved"] for s in ran]))
 print(f"\nclipping before unscale_(): the median step is {moved_ratio:.3g} times smaller")
