@@ -1,15 +1,17 @@
 """Loading a checkpoint elsewhere: map_location, another dtype, another parameter order
 
-Four things that happen between `torch.save` and a successful `load_state_dict`: where the
-tensors land (`map_location`), what an optimizer does with state saved in float32 when its model
+Five things that happen between `state_dict()` and a successful `load_state_dict`: a
+checkpoint kept in memory instead of saved, where the tensors land (`map_location`), what an optimizer does with state saved in float32 when its model
 is now float64, what happens when the model's parameters come in another order than when the
 checkpoint was saved (and a pre-hook that loads the optimizer's state by parameter name), and a
 checkpoint holding NumPy's random state under `torch.load`'s default `weights_only=True`.
 """
 
 # %%
+import copy
 import io
 import pickle
+import re
 import textwrap
 
 import numpy as np
@@ -53,6 +55,45 @@ class NetV2(Net):
         self.encoder = nn.Linear(4, hidden)
 
 
+# %% A checkpoint kept in memory
+def snapshot_follows_training(keep):
+    """Keep model.state_dict() and optimizer.state_dict() in memory with `keep`, train one more step:
+    (the kept model weights changed, the kept Adam moment changed)."""
+    torch.manual_seed(0)
+    model = Net()
+    optimizer = adam_after_one_step(model)
+    kept_model, kept_optimizer = keep(model.state_dict()), keep(optimizer.state_dict())
+    weight, moment = kept_model["encoder.weight"].clone(), kept_optimizer["state"][0]["exp_avg"].clone()
+    optimizer.zero_grad()
+    model(torch.ones(2, 4)).pow(2).sum().backward()
+    optimizer.step()
+    return (not torch.equal(kept_model["encoder.weight"], weight), not torch.equal(kept_optimizer["state"][0]["exp_avg"], moment))
+
+
+def as_is(state):
+    return state
+
+
+snapshot_changes = {"as is": snapshot_follows_training(as_is), "deepcopy": snapshot_follows_training(copy.deepcopy)}
+
+
+def loaded_state_is_shared():
+    """An optimizer loaded from another's state_dict() in memory: does it share the moment tensor?"""
+    torch.manual_seed(0)
+    model = Net()
+    optimizer = adam_after_one_step(model)
+    twin = torch.optim.Adam(model.named_parameters(), lr=1e-2)
+    twin.load_state_dict(optimizer.state_dict())
+    weight = model.encoder.weight
+    return twin.state[weight]["exp_avg"].data_ptr() == optimizer.state[weight]["exp_avg"].data_ptr()
+
+
+shared_after_load = loaded_state_is_shared()
+print("kept in memory, then one more training step: did the kept copy change?")
+for how, (weights_changed, moment_changed) in snapshot_changes.items():
+    print(f"  {how:<10} model weights {str(weights_changed):<6} Adam moment {moment_changed}")
+print(f"an optimizer loaded from another's state_dict() shares its tensors: {shared_after_load}")
+
 # %% map_location
 torch.manual_seed(0)
 saved = {"model": Net().state_dict()}
@@ -68,7 +109,7 @@ def on_meta(saved):
 
 
 meta_device, meta_shape = on_meta(saved)
-print(f"locations the saved storages carry: {storage_locations}")
+print(f"\nlocations the saved storages carry: {storage_locations}")
 print(f"map_location='meta': device {meta_device}, shape {meta_shape}, no data read")
 
 # %% Optimizer state saved in float32, loaded for a float64 model
@@ -156,7 +197,8 @@ def load_error(obj):
     try:
         round_trip(obj)
     except pickle.UnpicklingError as error:
-        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        first_line = re.sub(r"\x1b\[[0-9;]*m", "", str(error).splitlines()[0])  # torch makes a phrase bold
+        return f"{type(error).__name__}: {first_line}"
     return ""
 
 

@@ -25,6 +25,9 @@ OPTIMIZERS = {  # label -> (class, arguments)
 }
 
 
+SIZE_TOLERANCE = 0.01  # a checkpoint is k times the model's to within this fraction
+
+
 def network():
     torch.manual_seed(0)
     return torch.nn.Sequential(
@@ -52,12 +55,12 @@ parameters = sum(p.numel() for p in MODEL.parameters())
 rows = []
 for label, (optimizer_class, arguments) in OPTIMIZERS.items():
     size = optimizer_bytes(optimizer_class, arguments)
-    rows.append({"optimizer": label, "KiB": size / 1024, "of the model": size / model_bytes})
-ratio = {row["optimizer"]: row["of the model"] for row in rows}
+    rows.append({"optimizer": label, "KiB": size / 1024, "ratio": size / model_bytes})
+ratio = {row["optimizer"]: row["ratio"] for row in rows}
 print(f"model: {parameters:,} parameters, state_dict {model_bytes / 1024:.1f} KiB")
 print(f"{'optimizer.state_dict() of':<30}{'KiB':>9}{'x model':>10}")
 for row in rows:
-    print(f"{row['optimizer']:<30}{row['KiB']:>9.1f}{row['of the model']:>10.3f}")
+    print(f"{row['optimizer']:<30}{row['KiB']:>9.1f}{row['ratio']:>10.3f}")
 
 # %% Drawn
 fig, axis = plt.subplots(figsize=(7, 4), num="sizes")
