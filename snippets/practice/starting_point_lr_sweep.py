@@ -21,9 +21,11 @@ BATCH = 32
 SEEDS = (0, 1)
 LRS = [float(f"{10 ** (exponent / 2):.4g}") for exponent in range(-8, 1)]
 WINDOW = 0.02  # within 2 points of the best accuracy
+FAILED = 0.25  # a run below this accuracy has failed (guessing gets 0.1)
 HELD_OUT = 360
+MOMENTUM = 0.9
 OPTIMIZERS = {
-    "SGD + momentum": (torch.optim.SGD, {"momentum": 0.9}),
+    "SGD + momentum": (torch.optim.SGD, {"momentum": MOMENTUM}),
     "Adam": (torch.optim.Adam, {}),
     "AdamW": (torch.optim.AdamW, {}),
 }
@@ -70,10 +72,13 @@ def train(name, lr, seed, epochs=EPOCHS):
 # %% The sweep
 accuracy = {name: [float(np.mean([train(name, lr, seed) for seed in SEEDS])) for lr in LRS] for name in OPTIMIZERS}
 best = {name: max(found) for name, found in accuracy.items()}
+best_spread = max(best.values()) - min(best.values())
 best_lr = {name: LRS[int(np.argmax(found))] for name, found in accuracy.items()}
 good = {name: [lr for lr, a in zip(LRS, found) if a >= best[name] - WINDOW] for name, found in accuracy.items()}
 good_span = {name: max(lrs) / min(lrs) for name, lrs in good.items()}
-adam_default_gap = best["Adam"] - accuracy["Adam"][LRS.index(ADAM_DEFAULT_LR)]
+adam_default_accuracy = accuracy["Adam"][LRS.index(ADAM_DEFAULT_LR)]
+adam_default_gap = best["Adam"] - adam_default_accuracy
+failed_from = {name: min(lr for lr, a in zip(LRS, found) if lr > best_lr[name] and a < FAILED) for name, found in accuracy.items()}
 print(f"held-out accuracy after {EPOCHS} epochs, mean of seeds {SEEDS}")
 print(f"{'lr':<15}" + "".join(f"{lr:>7.0e}" for lr in LRS))
 for name, found in accuracy.items():
