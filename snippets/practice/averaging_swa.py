@@ -144,15 +144,16 @@ curves = runs[SEEDS[0]][0]
 averaging = slice(SWA_START - 1, EPOCHS)  # the epochs from the first average on
 last_model_range = (min(curves["model"][averaging]), max(curves["model"][averaging]))
 swa_update_bn_lowest = min(curves["SWA + update_bn"][averaging])
-plt.figure("accuracy", figsize=(7, 4))
+plt.figure("accuracy", figsize=(7, 4.6))
 epochs = np.arange(1, EPOCHS + 1)
 for name, styled in (("model", "-"), ("SWA", "--"), ("SWA + update_bn", "-"), ("EMA", ":")):
     label = "SWA, BatchNorm statistics of the last model" if name == "SWA" else name
-    plt.plot(epochs, 100 * np.array(curves[name]), styled, marker="o", markersize=3, label=label)
+    start = SWA_START - 1 if name.startswith("SWA") else 0  # SWA holds the initial weights before
+    plt.plot(epochs[start:], 100 * np.array(curves[name][start:]), styled, marker="o", markersize=3, label=label)
 plt.axvline(SWA_START, color="gray", linestyle=":")
 plt.xlabel("epoch")
 plt.ylabel("held-out accuracy (%)")
 plt.ylim(80, 100)
 plt.grid(alpha=0.3)
-plt.legend(loc="lower right")
+plt.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 plt.show()

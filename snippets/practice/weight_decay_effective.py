@@ -136,7 +136,7 @@ for name in norms:
     print(f"{name:<16}{norms[name]:>14.4g}{100 * accuracies[name]:>19.1f}%")
 
 # %% The decay per step through the run
-fig, axis = plt.subplots(figsize=(7, 4), num="decay-per-step")
+fig, axis = plt.subplots(figsize=(7, 4.4), num="decay-per-step")
 steps = np.arange(STEPS)
 axis.semilogy(steps, adamw_decay[:, 0], color="C0", linewidth=2, label=f"AdamW, weight_decay {WEIGHT_DECAY:g}")
 axis.semilogy(steps, adam_median, color="C3", label=f"Adam, weight_decay {WEIGHT_DECAY:g}: median")
@@ -146,5 +146,5 @@ axis.semilogy(steps, np.median(matched_decay, axis=1), color="C2", linestyle="--
 axis.set_xlabel("step")
 axis.set_ylabel("decay per step")
 axis.grid(alpha=0.3, which="both")
-axis.legend(loc="lower left")
+axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
 plt.show()
