@@ -146,5 +146,5 @@ axis.semilogy(steps, np.median(matched_decay, axis=1), color="C2", linestyle="--
 axis.set_xlabel("step")
 axis.set_ylabel("decay per step")
 axis.grid(alpha=0.3, which="both")
-axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
+axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18))
 plt.show()
