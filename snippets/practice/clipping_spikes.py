@@ -138,6 +138,6 @@ for column, name in enumerate(SETTINGS):
         for spike in SPIKES_AT:
             axis.axvline(spike, color="gray", linestyle=":")
         axis.grid(alpha=0.3, which="both")
-axes[0, 1].legend()
+axes[0, 1].legend(loc="lower left")
 fig.tight_layout()
 plt.show()
