@@ -18,7 +18,7 @@ ORDER_WARNING = "Detected call of `lr_scheduler.step()` before `optimizer.step()
 
 
 @pytest.mark.claim("prac-amp-cpu-dtypes")
-def test_cpu_autocast_runs_in_bfloat16_by_default_accepts_float16_and_refuses_float32(cpu):
+def test_cpu_autocast_accepts_both_half_types_and_refuses_single_precision(cpu):
     """torch.autocast("cpu") runs in bfloat16 by default and accepts float16, without a warning;
     asked for float32 it returns float32 and warns that CPU autocast supports only the two."""
     values = cpu.values
@@ -30,7 +30,7 @@ def test_cpu_autocast_runs_in_bfloat16_by_default_accepts_float16_and_refuses_fl
 
 
 @pytest.mark.claim("prac-amp-float16-underflow")
-def test_float16_gradients_underflow_without_a_loss_scale(cpu):
+def test_half_precision_gradients_underflow_without_a_loss_scale(cpu):
     """In float16 without scaling some gradient entries come out exactly zero where float32's are
     not; with the loss scaled by 2^16, none do."""
     underflow = cpu.values["underflow"]
@@ -40,7 +40,7 @@ def test_float16_gradients_underflow_without_a_loss_scale(cpu):
 
 
 @pytest.mark.claim("prac-amp-bfloat16-no-scaler")
-def test_bfloat16_needs_no_scale_and_is_less_precise(cpu):
+def test_brain_float_needs_no_scale_and_is_less_precise(cpu):
     """In bfloat16 no entry underflows and the gradients with and without the scale are bit for
     bit the same; its relative error is several times that of scaled float16."""
     underflow = cpu.values["underflow"]
