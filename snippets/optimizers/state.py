@@ -13,6 +13,7 @@ import re
 import textwrap
 
 import torch
+import torch.nn.functional as F
 
 SHAPE = (4, 3)  # the parameter: a matrix (Muon takes nothing else, Adafactor factors it)
 VARIANTS = {  # optimizer -> the settings that change its state: name -> (options, parameter shape)
@@ -23,6 +24,7 @@ VARIANTS = {  # optimizer -> the settings that change its state: name -> (option
     "AdamW": {"amsgrad": ({"amsgrad": True}, SHAPE)},
     "Adafactor": {"vector": ({}, (12,)), "3-d": ({}, (2, 3, 2))},
 }
+LOOKUP = [1, 3, 3]  # SparseAdam's gradient: an embedding lookup of these rows (the parameter is the table)
 FLAGS = ("foreach", "maximize", "capturable", "differentiable", "fused")  # switches of the implementation
 
 
@@ -55,16 +57,17 @@ def shown(value):
 
 def after_one_step(name, options=None, shape=SHAPE, dtype=torch.float32):
     """(the state of one parameter after one step on |theta|^2 / 2, how many parameters had
-    state before the first step). SparseAdam gets a sparse gradient, LBFGS a closure."""
+    state before the first step). LBFGS gets a closure, SparseAdam the sparse gradient of the
+    same loss on the rows of an embedding lookup."""
     theta = torch.nn.Parameter(torch.randn(shape, dtype=dtype, generator=torch.Generator().manual_seed(0)))
     optimizer = getattr(torch.optim, name)([theta], **(options or {}))
     before = len(optimizer.state)
 
     def closure():
         optimizer.zero_grad()
-        loss = (theta**2).sum() / 2
+        rows = F.embedding(torch.tensor(LOOKUP), theta, sparse=True) if name == "SparseAdam" else theta
+        loss = (rows**2).sum() / 2
         loss.backward()
-        theta.grad = theta.grad.to_sparse() if name == "SparseAdam" else theta.grad
         return loss
 
     optimizer.step(closure)
@@ -89,17 +92,17 @@ def describe(value):
     return f"Python {type(value).__name__}", "-", "-", True
 
 
-def layout(name, options, shape):
+def layout(name, variant, options, shape):
     """One row per state entry, with the dtype it has for a float32 and for a float64 parameter."""
     state, _ = after_one_step(name, options, shape)
     state64, _ = after_one_step(name, options, shape, torch.float64)
     setting = ", ".join(f"{k}={v!r}" for k, v in options.items()) or "defaults"
     if shape != SHAPE:
-        setting = f"parameter {' × '.join(map(str, shape))}"
+        setting = f"a {' × '.join(map(str, shape))} parameter"
     rows = []
     for key, value in state.items():
         size, dtype, nbytes, scalar = describe(value)
-        rows.append({"setting": setting, "key": key, "shape": size, "float32": dtype,
+        rows.append({"variant": variant, "setting": setting, "key": key, "shape": size, "float32": dtype,
                      "float64": describe(state64[key])[1], "bytes": nbytes, "scalar": scalar})
     return rows
 
@@ -122,9 +125,16 @@ for name in NAMES:
     before_first_step[key] = after_one_step(name)[1]
     rows[key], per_element[key] = [], {}
     for variant, (options, shape) in {"default": ({}, SHAPE), **VARIANTS.get(name, {})}.items():
-        measured = layout(name, options, shape)
+        measured = layout(name, variant, options, shape)
         rows[key] += measured
         per_element[key][variant] = bytes_per_element(measured, shape)
         keys = ", ".join(row["key"] for row in measured) or "nothing"
         print(textwrap.fill(f"{name:<10} {variant:<17} {per_element[key][variant]:>5.3g}  {keys}", 78,
                             initial_indent="  ", subsequent_indent=" " * 38))
+
+# %% SparseAdam: a sparse gradient, a dense state
+table = torch.nn.Parameter(torch.zeros(SHAPE))
+F.embedding(torch.tensor(LOOKUP), table, sparse=True).sum().backward()
+stored_rows, coalesced_rows = table.grad._indices()[0].tolist(), table.grad.coalesce().indices()[0].tolist()
+print(f"\nSparseAdam: a lookup of rows {LOOKUP} gives a {table.grad.layout} gradient that stores rows")
+print(f"{stored_rows}, {coalesced_rows} once coalesced; its state has the shape of the whole table.")
