@@ -16,6 +16,7 @@ import torch.nn.functional as F
 SEED = 0
 STEPS = 30  # steps of each run
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
+float32_eps = torch.finfo(torch.float32).eps  # the relative rounding of one float32 operation
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 SHAPE = (4, 3)  # the parameter: a matrix (Muon takes nothing else, Adafactor factors it)
+SHAPE_SHOWN = " × ".join(map(str, SHAPE))
 VARIANTS = {  # optimizer -> the settings that change its state: name -> (options, parameter shape)
     "SGD": {"momentum": ({"momentum": 0.9}, SHAPE)},
     "RMSprop": {"momentum": ({"momentum": 0.9}, SHAPE), "centered": ({"centered": True}, SHAPE),
