@@ -370,7 +370,7 @@ def rprop_step(theta, grad, state, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 5
 FAMILY["rprop"] = Member(
     torch.optim.Rprop, rprop_step, least_squares, tolerance={"float64": 0.0, "float32": 0.0},
     settings=[{}, {"lr": 0.1}, {"lr": 0.1, "etas": (0.3, 1.5)}, {"lr": 0.01, "step_sizes": (1e-3, 0.05)},
-              {"lr": 0.5, "step_sizes": (1e-6, 0.2)}, {"lr": 0.1, "maximize": True}],
+              {"lr": 0.5}, {"lr": 0.5, "step_sizes": (1e-6, 0.2)}, {"lr": 0.1, "maximize": True}],
 )
 # --8<-- [end:rprop]
 
