@@ -5,17 +5,6 @@ import pytest
 import torch
 
 
-@pytest.mark.claim("asgd-float32-scalars")
-def test_float64_scalars_take_the_iterates_away_from_torchs(snippet):
-    """The function rounds eta and mu to float32, as torch stores them; keeping them in float64
-    instead takes the iterates further from torch's than the float64 tolerance, in every setting."""
-    ns = snippet("optimizers/from_scratch").namespace
-    tolerance = ns["TOLERANCES"]["asgd"]["float64"]
-    for options in ns["FAMILY"]["asgd"].settings:
-        wider = ns["run_scratch"]("asgd", {**options, "scalar_dtype": torch.float64})
-        assert ns["max_difference"](wider, ns["run_torch"]("asgd", options)) > tolerance, options
-
-
 @pytest.mark.claim("asgd-lambd-shrinks-weights")
 def test_a_default_step_with_a_zero_gradient_multiplies_by_one_minus_lambd_lr(snippet):
     """With the defaults and a gradient of exactly zero, one step still multiplies the parameter

@@ -128,3 +128,22 @@ def test_state_layout(snippet, name, grows, scalars, says):
         assert kinds == scalars, setting
         assert all(row["float32"] in ("float32", "-") for row in rows if row["scalar"])
     assert says(v)
+
+
+ROUNDED = [  # optimizer, the step's option that keeps torch's float32 scalars in float64, the state entry it rounds
+    pytest.param("nadam", "mu_product_dtype", "mu_product", marks=pytest.mark.claim("nadam-float32-mu-product"), id="nadam"),
+    pytest.param("asgd", "scalar_dtype", "eta", marks=pytest.mark.claim("asgd-float32-scalars"), id="asgd"),
+]
+
+
+@pytest.mark.parametrize("name, option, entry", ROUNDED)
+def test_torchs_float32_scalars_matter(snippet, name, option, entry):
+    """torch keeps these scalars in float32 tensors even for a float64 parameter, as the state table
+    shows, and the function rounds them the same way; keeping them in float64 instead takes the
+    iterates further from torch's than the float64 tolerance, in every setting."""
+    ns = snippet(SCRATCH).namespace
+    assert {row["key"]: row["float64"] for row in snippet(STATE).values["rows"][name]}[entry] == "float32"
+    tolerance = ns["TOLERANCES"][name]["float64"]
+    for options in ns["FAMILY"][name].settings:
+        wider = ns["run_scratch"](name, {**options, option: torch.float64})
+        assert ns["max_difference"](wider, ns["run_torch"](name, options)) > tolerance, options

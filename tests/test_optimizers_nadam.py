@@ -5,20 +5,6 @@ import pytest
 import torch
 
 
-@pytest.mark.claim("nadam-float32-mu-product")
-def test_a_float64_mu_product_takes_the_iterates_away_from_torchs(snippet):
-    """torch multiplies mu_product into a float32 tensor, and the function rounds its product the
-    same way; keeping it in float64 instead takes the iterates further from torch's than the float64
-    tolerance, in every setting."""
-    ns = snippet("optimizers/from_scratch").namespace
-    state = snippet("optimizers/state").values
-    assert {row["key"]: row["float64"] for row in state["rows"]["nadam"]}["mu_product"] == "float32"
-    tolerance = ns["TOLERANCES"]["nadam"]["float64"]
-    for options in ns["FAMILY"]["nadam"].settings:
-        wider = ns["run_scratch"]("nadam", {**options, "mu_product_dtype": torch.float64})
-        assert ns["max_difference"](wider, ns["run_torch"]("nadam", options)) > tolerance, options
-
-
 @pytest.mark.claim("nadam-slow-momentum-warmup")
 def test_the_default_momentum_schedule_takes_thousands_of_steps_to_pass_the_level(snippet):
     """The mu_t torch applies follow beta1 (1 - b^(t psi) / 2); with the defaults mu_1 is about

@@ -102,9 +102,7 @@ left.set_ylim(top=3)  # room for the legend above the curves
 left.legend(loc="upper left", ncols=2)
 for name, run in losses.items():
     right.semilogy(run, label=labels[name])
-right.set_xlabel("step t")
-right.set_ylabel("loss f(θ)")
-right.set_title("f(θ) = Σ h_i θ_i² / 2")
+right.set(xlabel="step t", ylabel="loss f(θ)", title="f(θ) = Σ h_i θ_i² / 2")
 right.grid(alpha=0.3, which="both")
 right.legend(loc="lower left")
 plt.show()
