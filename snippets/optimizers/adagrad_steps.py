@@ -67,9 +67,10 @@ back = {name: steps_to_reach(path, TARGETS[1], start=JUMP) for name, path in pat
 final = {name: path[-1] for name, path in paths.items()}
 remaining = STEPS - JUMP  # steps after the jump
 print(f"\ntarget c = {TARGETS[0]:g}, then {TARGETS[1]:g} from step {JUMP}; steps to come within {WITHIN:g}:")
+print(f"  {'':<8} {'before':>6} {'after the jump':>16} {'theta at step ' + str(STEPS):>20}")
 for name in paths:
-    again = f"{back[name]} steps" if back[name] is not None else f"not in {STEPS - JUMP} steps"
-    print(f"  {name:<8} {reached[name]:>4} steps; after the jump {again:<18} theta at step {STEPS}: {final[name]:.3f}")
+    again = f"{back[name]}" if back[name] is not None else f"not in {STEPS - JUMP}"
+    print(f"  {name:<8} {reached[name]:>6} {again:>16} {final[name]:>20.3f}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="steps")
 t = range(1, STEPS + 1)

@@ -57,8 +57,8 @@ end = {name: denominators[-1] for name, (_, denominators) in runs.items()}
 after = STEPS - SPIKE - 1  # steps after the spike
 for name in runs:
     print(f"{name:<7} largest |step| = {largest[name]:.3f} lr; at the spike |step| = {at_spike[name]:.3f} lr")
-    print(f"{'':<7} denominator just before the spike {before[name]:.4f}, at it {at[name]:.4f}, "
-          f"{after} steps after it {end[name]:.4f}")
+    print(f"{'':<7} denominator before the spike {before[name]:.4f}, at it {at[name]:.4f}, "
+          f"at the end {end[name]:.4f}")
 
 # %% The bound on Adamax's step, for gradients of many kinds
 beta1, beta2 = torch.optim.Adamax([torch.zeros(1)]).defaults["betas"]
@@ -74,7 +74,8 @@ sequences = {
     "shrinking by beta2 per step": [beta2**t for t in range(2 * STEPS)],
 }
 longest = {name: max(abs(s) for s in run(torch.optim.Adamax, g)[0]) for name, g in sequences.items()}
-print(f"\nthe bound (1 - beta1) / (1 - beta1 / beta2) = {bound:.6f}; the longest |step| / lr of Adamax:")
+print(f"\nthe bound (1 - beta1) / (1 - beta1 / beta2) = {bound:.6f};")
+print("the longest |step| / lr of Adamax:")
 for name, size in longest.items():
     print(f"  {name:<30} {size:.6f}")
 

@@ -101,7 +101,8 @@ for history_size in HISTORIES:
     entries[history_size], under_first[history_size] = len(state), list(state) == [first]
     vectors[history_size] = len(flat_vectors(state[first], elements))
 default_copies = 2 * defaults["history_size"] + 2  # vectors of the parameters' size, at the default history
-print(f"\nparameters of shapes {SHAPES}: one state entry, under the first, of flat vectors of {elements}")
+print(f"\nparameters of shapes {SHAPES}: one state entry, under the first,")
+print(f"of flat vectors of {elements} elements")
 for history_size, count in vectors.items():
     print(f"  history_size = {history_size:>2}: {count:>2} vectors (the docstring's history_size + 1: "
           f"{history_size + 1})")

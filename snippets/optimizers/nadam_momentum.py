@@ -57,8 +57,8 @@ gap = max(abs(s - mu(t)) for t, s in enumerate(seen, start=1))
 formula = {t: mu(t) for t in SHOWN}
 reaching = {psi: first_step_above(LEVEL, momentum_decay=psi) for psi in MOMENTUM_DECAYS}
 print(f"mu_t read from torch.optim.NAdam's state (momentum_decay = {PSI}):")
-print(f"  mu_1 = {seen[0]:.4f}, mu_{MEASURED_STEPS} = {seen[-1]:.4f}; largest gap to the formula over "
-      f"{MEASURED_STEPS} steps: {gap:.1e}")
+print(f"  mu_1 = {seen[0]:.4f}, mu_{MEASURED_STEPS} = {seen[-1]:.4f}")
+print(f"  largest gap to the formula over {MEASURED_STEPS} steps: {gap:.1e}")
 print(f"the formula mu_t = beta1 (1 - 0.5 * {BASE}^(t psi)):")
 print("  " + ", ".join(f"mu_{t:,} = {value:.4f}" for t, value in formula.items() if t <= 1000))
 print("  " + ", ".join(f"mu_{t:,} = {value:.4f}" for t, value in formula.items() if t > 1000))

@@ -63,5 +63,6 @@ for name, case in (("SparseAdam, dense gradient:", "sparseadam_dense"), ("Adam, 
 # %% Every row in every step: nothing to mask
 default_eps = torch.optim.SparseAdam([torch.zeros(1)]).defaults["eps"]
 gaps = {"tiny": gap(TINY_EPS), "default": gap(default_eps)}
-print(f"\nevery row in every step for {STEPS} steps, SparseAdam against Adam, largest |difference|:")
+print(f"\nevery row in every step for {STEPS} steps, SparseAdam against Adam,")
+print("largest |difference|:")
 print(f"  eps = {TINY_EPS:g}: {gaps['tiny']:.1e}; eps = {default_eps:g} (the default): {gaps['default']:.1e}")

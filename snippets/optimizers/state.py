@@ -137,5 +137,6 @@ for name in NAMES:
 table = torch.nn.Parameter(torch.zeros(SHAPE))
 F.embedding(torch.tensor(LOOKUP), table, sparse=True).sum().backward()
 stored_rows, coalesced_rows = table.grad._indices()[0].tolist(), table.grad.coalesce().indices()[0].tolist()
-print(f"\nSparseAdam: a lookup of rows {LOOKUP} gives a {table.grad.layout} gradient that stores rows")
-print(f"{stored_rows}, {coalesced_rows} once coalesced; its state has the shape of the whole table.")
+print(f"\nSparseAdam: a lookup of rows {LOOKUP} gives a {table.grad.layout} gradient")
+print(f"that stores rows {stored_rows}, {coalesced_rows} once coalesced; its state has the")
+print("shape of the whole table.")
