@@ -1,85 +1,53 @@
-"""The claims of docs/optimizers/adam.md, checked by running its snippets."""
+"""The claims of docs/optimizers/adam.md that are Adam's own (the family's are in
+test_optimizers_family.py)."""
 
 import pytest
-import torch
-from optimizer_checks import (
-    FLOAT64_TOLERANCE,
-    IN_BOTH_PRECISIONS,
-    assert_scratch_matches_torch,
-    assert_settings_move_the_iterates,
-)
-
-
-@pytest.fixture(scope="module")
-def scratch(snippet):
-    return snippet("optimizers/adam")
-
-
-@pytest.fixture(scope="module")
-def state(snippet):
-    return snippet("optimizers/adam_state")
-
-
-@pytest.fixture(scope="module")
-def bias(snippet):
-    return snippet("optimizers/adam_bias")
-
-
-@pytest.mark.claim("adam-matches-torch")
-@IN_BOTH_PRECISIONS
-def test_from_scratch_adam_matches_torch_for_30_steps_in_7_settings_to_1e_12_float64_1e_4_float32(scratch, dtype, tolerance):
-    ns = scratch.namespace
-    assert_scratch_matches_torch(ns, dtype, tolerance, settings=7)
-    # The settings exercise their code paths: each changes the iterates of its plain counterpart.
-    changed = ("weight_decay=0.1 (L2)", "weight_decay=0.1, decoupled", "betas=(0.5, 0.9), eps=1e-3")
-    assert_settings_move_the_iterates(ns, {"lr": 0.05}, changed)
-    assert_settings_move_the_iterates(ns, {"lr": 0.05, "betas": (0.9, 0.9)}, ("amsgrad, betas=(0.9, 0.9)",))
-
-
-@pytest.mark.claim("adam-state")
-def test_adam_keeps_exp_avg_and_exp_avg_sq_8_bytes_per_element_12_with_amsgrad_created_at_first_step(state):
-    ns = state.namespace
-    assert ns["entries_before_first_step"]() == 0
-    default = ns["state_after_one_step"]()
-    for param, entries in default.values():
-        assert list(entries) == ["step", "exp_avg", "exp_avg_sq"]
-        assert entries["step"].shape == () and entries["step"].dtype == torch.float32
-        assert entries["exp_avg"].shape == param.shape and entries["exp_avg"].dtype == torch.float32
-    assert ns["bytes_per_element"](default) == 8
-    amsgrad = ns["state_after_one_step"](amsgrad=True)
-    assert all("max_exp_avg_sq" in entries for _, entries in amsgrad.values())
-    assert ns["bytes_per_element"](amsgrad) == 12
-    assert "bytes per parameter element (step counters aside): 8" in state.output
-
-
-@pytest.mark.claim("adam-bias-correction")
-def test_adam_steps_lr_to_1e_7_under_constant_gradient_uncorrected_3_16_then_6_57_at_step_12(bias):
-    ns = bias.namespace
-    adam = ns["runs"]["torch.optim.Adam"]
-    assert adam == pytest.approx([1.0] * 1000, rel=1e-7)  # lr * g / (|g| + eps), eps = 1e-8
-    uncorrected = ns["runs"]["Adam without bias correction"]
-    assert uncorrected[0] == pytest.approx(0.1 / 0.001**0.5, rel=1e-6) == pytest.approx(3.162, abs=1e-3)
-    peak = max(range(1000), key=lambda i: uncorrected[i])
-    assert peak + 1 == 12 and uncorrected[peak] == pytest.approx(6.57, abs=0.005)
-    assert uncorrected[999] == pytest.approx(1.258, abs=1e-3)
-
-
-@pytest.mark.claim("adam-not-rmsprop-with-momentum")
-def test_rmsprop_with_momentum_0_9_alpha_0_999_steps_31_6_lr_then_93_4_at_step_11_and_12_6_at_1000(bias):
-    sizes = bias.namespace["runs"]["RMSprop(momentum=0.9, alpha=0.999)"]
-    assert sizes[0] == pytest.approx(1 / 0.001**0.5, rel=1e-6) == pytest.approx(31.6, abs=0.05)
-    peak = max(range(1000), key=lambda i: sizes[i])
-    assert peak + 1 == 11 and sizes[peak] == pytest.approx(93.4, abs=0.05)
-    assert sizes[999] == pytest.approx(12.6, abs=0.05)
-    # and it keeps going to 1 / (1 - momentum) = 10 lr, never to Adam's 1 lr
-    later = bias.namespace["steps_taken"](torch.optim.RMSprop, steps=6000, lr=1e-3, momentum=0.9, alpha=0.999)
-    assert later[-1] == pytest.approx(10, abs=0.05) and min(later) > 9.9
 
 
 @pytest.mark.claim("adam-weight-decay-is-l2")
-def test_adam_weight_decay_0_1_gives_the_iterates_of_adam_on_loss_plus_0_05_sum_of_squares(scratch):
-    ns = scratch.namespace
-    for options in ({"lr": 0.05}, {"lr": 0.05, "amsgrad": True}, {}):
-        with_decay = ns["run_torch"]({**options, "weight_decay": 0.1})
-        with_penalty = ns["run_torch"](options, l2=0.1)
-        assert ns["max_difference"](with_decay, with_penalty) < FLOAT64_TOLERANCE
+def test_weight_decay_is_an_l2_penalty_on_the_loss(snippet):
+    """In the L2 setting of the table, with and without amsgrad, Adam's iterates with weight_decay =
+    lambda equal, to within the float64 tolerance, those of Adam without weight decay on the loss
+    plus lambda / 2 times the squared norm of the parameters."""
+    ns = snippet("optimizers/from_scratch").namespace
+    l2 = [s for s in ns["FAMILY"]["adam"].settings if s.get("weight_decay") and not s.get("decoupled_weight_decay")]
+    assert l2
+    for setting in l2:
+        for amsgrad in (False, True):
+            with_decay = {**setting, "amsgrad": amsgrad}
+            without = {k: v for k, v in with_decay.items() if k != "weight_decay"}
+            gap = ns["max_difference"](ns["run_torch"]("adam", with_decay), ns["run_torch"]("adam", without, l2=setting["weight_decay"]))
+            assert gap < ns["TOLERANCES"]["adam"]["float64"]
+
+
+@pytest.mark.claim("adam-bias-correction")
+def test_adam_moves_by_lr_and_the_uncorrected_recurrences_do_not(snippet):
+    """Under a constant gradient torch's Adam moves by lr |g| / (|g| + eps) at every step, less
+    than lr by at most eps / |g| relative; the uncorrected recurrences move by
+    (1 - beta1^t) / (sqrt(1 - beta2^t) + eps) lr: more than lr at the first step, peaking later and
+    still above lr at the last step."""
+    ns = snippet("optimizers/adam_bias").namespace
+    g, (beta1, beta2), eps = ns["GRADIENT"], ns["BETAS"], ns["eps"]
+    adam, uncorrected = ns["runs"]["adam"], ns["runs"]["uncorrected"]
+    assert len(adam) == ns["STEPS"]
+    assert adam == pytest.approx([g / (g + eps)] * ns["STEPS"], rel=1e-9)
+    assert ns["adam_shortfall"] == pytest.approx(eps / (g + eps), abs=1e-12)  # the effect of eps, up to rounding
+    closed_form = [(1 - beta1**t) * g / ((1 - beta2**t) ** 0.5 * g + eps) for t in range(1, ns["STEPS"] + 1)]
+    assert uncorrected == pytest.approx(closed_form, rel=1e-9)
+    assert ns["first"]["uncorrected"] == pytest.approx((1 - beta1) / (1 - beta2) ** 0.5, rel=1e-6)
+    assert ns["peak"]["uncorrected"] == max(uncorrected) == uncorrected[ns["peak_step"]["uncorrected"] - 1]
+    assert ns["first"]["uncorrected"] < ns["peak"]["uncorrected"] and ns["last"]["uncorrected"] > 1
+
+
+@pytest.mark.claim("adam-not-rmsprop-with-momentum")
+def test_rmsprop_with_adams_decay_rates_settles_at_one_over_one_minus_momentum(snippet):
+    """RMSprop with momentum = beta1 and alpha = beta2 moves by 1 / sqrt(1 - alpha) lr at the first
+    step, peaks later, and settles at 1 / (1 - momentum) lr, never at Adam's lr."""
+    ns = snippet("optimizers/adam_bias").namespace
+    momentum, alpha = ns["BETAS"]
+    sizes = ns["runs"]["rmsprop"]
+    assert ns["first"]["rmsprop"] == pytest.approx(1 / (1 - alpha) ** 0.5, rel=1e-6)
+    assert ns["peak"]["rmsprop"] == max(sizes) > ns["first"]["rmsprop"]
+    assert ns["rmsprop_long"][: ns["STEPS"]] == sizes and ns["settles"] == ns["rmsprop_long"][-1]
+    assert ns["settles"] == pytest.approx(1 / (1 - momentum), rel=2e-3)
+    assert min(ns["rmsprop_long"]) > 1 / (1 - momentum) > 1

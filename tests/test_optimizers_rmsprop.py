@@ -1,85 +1,46 @@
-"""The claims of docs/optimizers/rmsprop.md, checked by running its snippets."""
+"""The claims of docs/optimizers/rmsprop.md that are RMSprop's own (the family's are in
+test_optimizers_family.py)."""
 
 import pytest
-import torch
-from optimizer_checks import (
-    IN_BOTH_PRECISIONS,
-    assert_scratch_matches_torch,
-    assert_settings_move_the_iterates,
-)
 
 
-@pytest.fixture(scope="module")
-def scratch(snippet):
-    return snippet("optimizers/rmsprop")
-
-
-@pytest.fixture(scope="module")
-def state(snippet):
-    return snippet("optimizers/rmsprop_state")
-
-
-@pytest.fixture(scope="module")
 def steps(snippet):
-    return snippet("optimizers/rmsprop_steps")
-
-
-@pytest.mark.claim("rmsprop-matches-torch")
-@IN_BOTH_PRECISIONS
-def test_from_scratch_rmsprop_matches_torch_for_30_steps_in_7_settings_to_1e_12_float64_1e_4_float32(scratch, dtype, tolerance):
-    ns = scratch.namespace
-    assert_scratch_matches_torch(ns, dtype, tolerance, settings=7)
-    # The settings exercise their code paths: each changes the iterates of its plain counterpart.
-    assert_settings_move_the_iterates(ns, {}, ("weight_decay=0.1 (L2)", "centered", "alpha=0.9, eps=0.1"))
-    assert_settings_move_the_iterates(ns, {"lr": 0.001}, ("momentum=0.9", "centered, momentum=0.9"))
-
-
-@pytest.mark.claim("rmsprop-state")
-def test_rmsprop_keeps_4_bytes_per_element_8_with_momentum_or_centered_12_with_both(state):
-    ns = state.namespace
-    expected = {
-        "default": (["step", "square_avg"], 4),
-        "momentum=0.9": (["step", "square_avg", "momentum_buffer"], 8),
-        "centered=True": (["step", "square_avg", "grad_avg"], 8),
-        "momentum=0.9, centered=True": (["step", "square_avg", "momentum_buffer", "grad_avg"], 12),
-    }
-    assert ns["entries_before_first_step"]() == 0
-    for variant, options in ns["VARIANTS"].items():
-        after = ns["state_after_one_step"](**options)
-        keys, size = expected[variant]
-        for param, entries in after.values():
-            assert list(entries) == keys
-            assert entries["step"].shape == () and entries["step"].dtype == torch.float32
-            assert all(entries[key].shape == param.shape for key in keys[1:])
-        assert ns["bytes_per_element"](after) == size
+    return snippet("optimizers/rmsprop_steps").namespace
 
 
 @pytest.mark.claim("rmsprop-first-steps-large")
-def test_plain_rmsprop_under_constant_gradient_steps_10_lr_then_1_26_lr_at_100_within_1_percent_from_391(steps):
-    sizes = steps.namespace["runs"]["plain"]
-    assert sizes[0] == pytest.approx(10.0, rel=1e-6)  # 1 / sqrt(1 - 0.99)
-    for t in (1, 2, 10, 100, 1000):
-        assert sizes[t - 1] == pytest.approx(1 / (1 - 0.99**t) ** 0.5, rel=1e-6)
-    assert sizes[99] == pytest.approx(1.256, abs=5e-4)
-    assert next(t for t, size in enumerate(sizes, start=1) if size <= 1.01) == 391
-    assert all(size <= 1.01 for size in sizes[390:])
+def test_plain_rmsprop_starts_large_and_nears_lr_only_slowly(snippet):
+    """Under a constant gradient plain RMSprop moves by 1 / sqrt(1 - alpha^t) lr: its first step is
+    that large, it is still above lr at step SHOWN[2], and it stays within WITHIN of lr only from
+    the quoted step on."""
+    ns = steps(snippet)
+    sizes, alpha = ns["runs"]["plain"], ns["ALPHA"]
+    for t in ns["SHOWN"]:
+        assert sizes[t - 1] == pytest.approx(1 / (1 - alpha**t) ** 0.5, rel=1e-6)
+        assert ns["at"]["plain"][t] == sizes[t - 1]
+    assert ns["at"]["plain"][ns["SHOWN"][2]] > 1 + ns["WITHIN"]
+    t = ns["close_from"]
+    assert abs(sizes[t - 2] - 1) > ns["WITHIN"] and all(abs(size - 1) <= ns["WITHIN"] for size in sizes[t - 1:])
 
 
 @pytest.mark.claim("rmsprop-centered-explodes")
-def test_centered_rmsprop_under_constant_gradient_never_below_2_lr_then_152_lr_at_1000_and_23000_at_2000(steps):
-    sizes = steps.namespace["runs"]["centered=True"]
-    assert sizes[0] == pytest.approx(10.05, abs=0.005)
-    low = min(range(len(sizes)), key=lambda i: sizes[i])
-    assert low + 1 == 69 and sizes[low] == pytest.approx(2.0, rel=1e-6)
-    for t in (1, 69, 500, 1000, 2000):  # 1 / sqrt((1 - alpha^t) alpha^t)
-        assert sizes[t - 1] == pytest.approx(1 / ((1 - 0.99**t) * 0.99**t) ** 0.5, rel=1e-3)
-    assert sizes[999] == pytest.approx(152, abs=0.5)
-    assert sizes[1999] == pytest.approx(23000, rel=0.01)
+def test_centered_rmsprop_never_falls_below_two_lr_and_then_grows(snippet):
+    """Centered RMSprop moves by 1 / sqrt((1 - alpha^t) alpha^t) lr: never below 2 lr, smallest
+    where alpha^t = 1/2, and growing without bound after that."""
+    ns = steps(snippet)
+    sizes, alpha = ns["runs"]["centered"], ns["ALPHA"]
+    for t in ns["SHOWN"]:
+        assert sizes[t - 1] == pytest.approx(1 / ((1 - alpha**t) * alpha**t) ** 0.5, rel=1e-3)
+    low = ns["lowest"]["centered"]
+    assert ns["smallest"]["centered"] == min(sizes) == pytest.approx(2, rel=1e-6)
+    assert abs(alpha**low - 0.5) < abs(alpha ** (low + 1) - 0.5) and abs(alpha**low - 0.5) < abs(alpha ** (low - 1) - 0.5)
+    assert all(b > a for a, b in zip(sizes[low:], sizes[low + 1:]))
 
 
 @pytest.mark.claim("rmsprop-momentum-ten-lr")
-def test_rmsprop_momentum_0_9_peaks_at_29_9_lr_at_step_11_and_settles_at_10_lr(steps):
-    sizes = steps.namespace["runs"]["momentum=0.9"]
-    peak = max(range(len(sizes)), key=lambda i: sizes[i])
-    assert peak + 1 == 11 and sizes[peak] == pytest.approx(29.9, abs=0.05)
-    assert sizes[-1] == pytest.approx(10.0, rel=1e-6)  # 1 / (1 - momentum)
+def test_rmsprop_momentum_settles_at_one_over_one_minus_mu(snippet):
+    """With momentum mu the step peaks and then settles at 1 / (1 - mu) times the plain step."""
+    ns = steps(snippet)
+    sizes, mu = ns["runs"]["momentum"], ns["VARIANTS"]["momentum"]["momentum"]
+    assert ns["largest"]["momentum"] == max(sizes) == sizes[ns["peak"]["momentum"] - 1] > 1 / (1 - mu)
+    assert sizes[-1] == pytest.approx(ns["runs"]["plain"][-1] / (1 - mu), rel=1e-6)

@@ -1,74 +1,49 @@
-"""The claims of docs/optimizers/rprop.md, checked by running its snippets."""
+"""The claims of docs/optimizers/rprop.md that are Rprop's own (the family's are in
+test_optimizers_family.py)."""
 
 import pytest
 import torch
 
 
-@pytest.fixture(scope="module")
-def anatomy(snippet):
-    return snippet("optimizers/rprop")
-
-
-@pytest.fixture(scope="module")
-def minibatch(snippet):
-    return snippet("optimizers/rprop_minibatch")
-
-
-@pytest.mark.claim("rprop-defaults-and-state")
-def test_rprop_defaults_and_state_of_previous_gradient_and_step_size_8_bytes_per_element(anatomy):
-    defaults = anatomy.namespace["defaults"](torch.optim.Rprop)
-    assert defaults["lr"] == 1e-2 and defaults["etas"] == (0.5, 1.2) and defaults["step_sizes"] == (1e-6, 50)
-    for dtype, size in ((torch.float32, 4), (torch.float64, 8)):
-        state = anatomy.namespace["state_of"](torch.optim.Rprop, shape=(3, 4), dtype=dtype)
-        assert state == {
-            "step": ((), torch.float32, 4),
-            "prev": ((3, 4), dtype, 12 * size),
-            "step_size": ((3, 4), dtype, 12 * size),
-        }
-    assert "bytes per parameter element: 8" in anatomy.output
-
-
-@pytest.mark.claim("rprop-matches-torch")
-def test_from_scratch_rprop_equals_torch_bit_for_bit_for_30_steps_in_five_settings(anatomy):
-    ns = anatomy.namespace
-    assert len(ns["SETTINGS"]) == 5 and ns["STEPS"] == 30
-    for setting in ns["SETTINGS"]:
-        ours = ns["rprop"](ns["W0"], 30, **setting)
-        theirs = ns["torch_iterates"](ns["W0"], 30, **setting)
-        assert all(torch.equal(a, b) for a, b in zip(ours, theirs, strict=True))
-        assert (theirs[-1] - theirs[0]).abs().max() > 0.05
-
-
 @pytest.mark.claim("rprop-first-step-is-lr")
-@pytest.mark.parametrize("lr", [1e-2, 0.3])
-def test_first_step_moves_every_element_by_exactly_lr_and_scaling_the_loss_changes_nothing(anatomy, lr):
-    ns = anatomy.namespace
-    first = ns["torch_iterates"](ns["W0"], 1, lr=lr)
-    moved = (first[1] - first[0]).abs()  # w - lr * sign(g): exact up to rounding of the subtraction
-    assert torch.allclose(moved, torch.full_like(moved, lr), rtol=0, atol=1e-15)
-    assert ns["grad_fn"](ns["W0"]).abs().max() / ns["grad_fn"](ns["W0"]).abs().min() > 10  # gradients differ
-    scaled = ns["torch_iterates"](ns["W0"], 30, loss=lambda w: 1000 * ns["loss_fn"](w), lr=lr)
-    plain = ns["torch_iterates"](ns["W0"], 30, lr=lr)
-    assert all(torch.equal(a, b) for a, b in zip(scaled, plain, strict=True))
+def test_the_first_step_is_lr_and_scaling_the_loss_changes_nothing(snippet):
+    """Whatever the gradient, the first step moves every element by exactly lr, and multiplying the
+    loss by SCALE leaves all STEPS iterates unchanged, bit for bit."""
+    ns = snippet("optimizers/rprop_sign").namespace
+    plain = ns["plain"]
+    gradient = torch.tensor(ns["CURVATURES"], dtype=torch.float64)  # at theta = 0: h * (0 - 1)
+    assert gradient.abs().max() / gradient.abs().min() > 100  # gradients of very different sizes
+    assert torch.allclose((plain[1] - plain[0]).abs(), torch.full_like(plain[0], ns["LR"]), rtol=0, atol=1e-15)
+    assert len(plain) == ns["STEPS"] + 1 and ns["identical"]
+    assert all(torch.equal(a, b) for a, b in zip(plain, ns["scaled"], strict=True))
 
 
 @pytest.mark.claim("rprop-sign-change")
-def test_on_a_sign_change_the_step_size_halves_and_the_element_does_not_move(anatomy):
-    rows = anatomy.namespace["trace_sign_change"]()  # (gradient, step size, x after) per step
-    assert rows == [(2.0, 1.5, -0.5), (-1.0, 0.75, -0.5), (-1.0, 0.75, 0.25), (0.5, 0.375, 0.25)]
-    # step 2: the gradient flipped sign; x stays at -0.5 instead of returning to 1 (no backtracking)
-    # step 3: no flip is detected right after one (the stored gradient is 0), so the step size stays 0.75
+def test_a_sign_change_shrinks_the_step_size_and_skips_the_move(snippet):
+    """On x^2 with a large lr, the first step overshoots; at a sign change the step size shrinks by
+    eta_minus and x stays; the step after a change keeps the step size and moves; no backtracking."""
+    ns = snippet("optimizers/rprop_sign").namespace
+    eta_minus = torch.optim.Rprop([torch.zeros(1)]).defaults["etas"][0]
+    rows, lr, x0 = ns["rows"], ns["TRACE_LR"], ns["X0"]
+    assert rows[0] == {"gradient": 2 * x0, "step_size": lr, "x": x0 - lr} and rows[0]["x"] < 0  # overshoot
+    assert rows[1]["gradient"] * rows[0]["gradient"] < 0 and rows[1]["step_size"] == lr * eta_minus
+    assert rows[1]["x"] == rows[0]["x"]  # no move, and no way back to x0
+    assert rows[2]["step_size"] == rows[1]["step_size"] and rows[2]["x"] == rows[1]["x"] + rows[1]["step_size"]
+    assert rows[3]["gradient"] * rows[2]["gradient"] < 0 and rows[3]["step_size"] == rows[2]["step_size"] * eta_minus
+    assert rows[3]["x"] == rows[2]["x"]
 
 
 @pytest.mark.claim("rprop-minibatch-stalls")
-def test_full_batch_reaches_9e_11_but_minibatches_stall_at_4_2e_3_and_7_1e_2_with_step_sizes_at_the_floor(minibatch):
-    runs = minibatch.namespace["runs"]
-    full, batch64, batch8 = runs[512][0], runs[64][0], runs[8][0]
-    assert full[99] == pytest.approx(9.0e-11, rel=0.05)
-    assert max(full[99:]) < 1.5e-10
-    assert batch64[-1] == pytest.approx(4.2e-3, rel=0.02)
-    assert batch8[-1] == pytest.approx(7.1e-2, rel=0.02)
-    assert batch64[149] == pytest.approx(4.4e-3, rel=0.02)  # steps 150 to 300 gain 4 %
-    for batch in (64, 8):
-        assert max(runs[batch][1][150:]) < 3e-6  # median step size within 3x of the 1e-6 floor
-    assert runs[512][1][-1] == runs[64][1][-1] == 1e-6
+def test_the_full_batch_converges_and_mini_batches_stall_at_the_floor(snippet):
+    """The full batch reaches a tiny loss above the minimum by step CONVERGED and stays there;
+    mini-batches end far above it, having gained little over the last LAST steps, smaller batches
+    farther; over those steps their median step size stays within FACTOR of the floor."""
+    ns = snippet("optimizers/rprop_minibatch").namespace
+    full, medium, small = (ns["excess_loss"][batch] for batch in ns["BATCHES"])
+    assert ns["BATCHES"][0] == ns["N"] and ns["FLOOR"] == torch.optim.Rprop([torch.zeros(1)]).defaults["step_sizes"][0]
+    assert ns["converged"] == full[ns["CONVERGED"] - 1] and ns["after_converged"] == max(full[ns["CONVERGED"] - 1:])
+    assert ns["after_converged"] < 1e-6 * medium[-1]
+    assert medium[-1] < small[-1] and ns["before_last"][ns["BATCHES"][1]] < 1.1 * medium[-1]  # the last steps gain little
+    for batch in ns["BATCHES"][1:]:
+        assert ns["median_last"][batch] <= ns["FACTOR"] * ns["FLOOR"]
+    assert all(median[-1] == ns["FLOOR"] for median in (ns["runs"][b][1] for b in ns["BATCHES"][:2]))

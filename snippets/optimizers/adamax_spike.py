@@ -15,12 +15,15 @@ STEPS = 1500
 SPIKE = 500  # 0-based index of the step that sees the spike
 NOISE = 0.01
 LR = 1e-3
+SPIKE_SIZE = 1.0
+GROWTH = 1.01  # a gradient that grows by 1 % per step
+CLOSE = 1e-6  # how close, in lr, a gradient shrinking by beta2 per step comes to the bound
 
 
 def gradients(steps=STEPS, spike=SPIKE, noise=NOISE, seed=SEED):
-    """Gaussian noise with one gradient of 1 at index `spike` (seeded)."""
+    """Gaussian noise with one gradient of SPIKE_SIZE at index `spike` (seeded)."""
     g = noise * torch.randn(steps, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
-    g[spike] = 1.0
+    g[spike] = SPIKE_SIZE
     return g.tolist()
 
 
@@ -46,11 +49,35 @@ def run(optimizer_class, grads, lr=LR, **options):
 # %% The spike
 grads = gradients()
 runs = {cls.__name__: run(cls, grads) for cls in (torch.optim.Adam, torch.optim.Adamax)}
-for name, (sizes, denominators) in runs.items():
-    largest = max(abs(s) for s in sizes)
-    print(f"{name:<7} largest |step| = {largest:.3f} lr; at the spike |step| = {abs(sizes[SPIKE]):.3f} lr")
-    print(f"{'':<7} denominator just before the spike {denominators[SPIKE - 1]:.4f}, at it {denominators[SPIKE]:.4f}, "
-          f"{STEPS - SPIKE - 1} steps after it {denominators[-1]:.4f}")
+at_spike = {name: abs(sizes[SPIKE]) for name, (sizes, _) in runs.items()}
+largest = {name: max(abs(s) for s in sizes) for name, (sizes, _) in runs.items()}
+before = {name: denominators[SPIKE - 1] for name, (_, denominators) in runs.items()}
+at = {name: denominators[SPIKE] for name, (_, denominators) in runs.items()}
+end = {name: denominators[-1] for name, (_, denominators) in runs.items()}
+after = STEPS - SPIKE - 1  # steps after the spike
+for name in runs:
+    print(f"{name:<7} largest |step| = {largest[name]:.3f} lr; at the spike |step| = {at_spike[name]:.3f} lr")
+    print(f"{'':<7} denominator before the spike {before[name]:.4f}, at it {at[name]:.4f}, "
+          f"at the end {end[name]:.4f}")
+
+# %% The bound on Adamax's step, for gradients of many kinds
+beta1, beta2 = torch.optim.Adamax([torch.zeros(1)]).defaults["betas"]
+bound = (1 - beta1) / (1 - beta1 / beta2)  # the largest |step| / lr, with the default betas
+memory_steps = 1 / (1 - beta2)  # beta2^memory_steps is about 1 / e
+generator = torch.Generator().manual_seed(1)
+sequences = {
+    "noise and a spike": grads,
+    "constant": [1.0] * STEPS,
+    "heavy-tailed": (torch.randn(STEPS, generator=generator, dtype=torch.float64)  # normal / uniform
+                     / torch.rand(STEPS, generator=generator, dtype=torch.float64)).tolist(),
+    f"growing by {GROWTH - 1:.0%} per step": [GROWTH**t for t in range(STEPS)],
+    "shrinking by beta2 per step": [beta2**t for t in range(2 * STEPS)],
+}
+longest = {name: max(abs(s) for s in run(torch.optim.Adamax, g)[0]) for name, g in sequences.items()}
+print(f"\nthe bound (1 - beta1) / (1 - beta1 / beta2) = {bound:.6f};")
+print("the longest |step| / lr of Adamax:")
+for name, size in longest.items():
+    print(f"  {name:<30} {size:.6f}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), num="spike")
 for name, (sizes, denominators) in runs.items():
@@ -61,7 +88,7 @@ left.set_ylabel("denominator (log scale)")
 left.set_title(r"Adam: $\sqrt{\hat v_t}+\epsilon$;  Adamax: $u_t$")
 right.set_xlabel("step t")
 right.set_ylabel(r"step $(\theta_t - \theta_{t-1})\,/\,\mathrm{lr}$")
-right.set_title(f"Noise of size {NOISE:g}, one gradient of 1 at step {SPIKE + 1}")
+right.set_title(f"Noise of size {NOISE:g}, a gradient of {SPIKE_SIZE:g} at step {SPIKE + 1}")
 for axes in (left, right):
     axes.grid(alpha=0.3, which="both")
     axes.legend()

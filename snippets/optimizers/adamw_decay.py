@@ -13,7 +13,7 @@ import torch
 LR = 1e-3  # Adam's and AdamW's default
 STEPS = 1000
 WEIGHT_DECAYS = (0.01, 0.1)
-SHOWN = (1, 100, 500, 1000)
+SHOWN = (1, 100, 500, STEPS)
 
 
 def decay_paths(optimizer_class, weight_decays=WEIGHT_DECAYS, steps=STEPS, lr=LR):
@@ -38,8 +38,11 @@ print(f"{'theta at step':<32}" + "".join(f"{t:>10}" for t in SHOWN))
 for name, paths in runs.items():
     for wd, path in paths.items():
         print(f"{name + f', weight_decay={wd:g}':<32}" + "".join(f"{path[t]:>10.5f}" for t in SHOWN))
+final = {name: {wd: path[-1] for wd, path in paths.items()} for name, paths in runs.items()}
+exact = {wd: (1 - LR * wd) ** STEPS for wd in WEIGHT_DECAYS}  # what decoupled decay alone gives
+decay_ratio = WEIGHT_DECAYS[1] / WEIGHT_DECAYS[0]
 for wd in WEIGHT_DECAYS:
-    print(f"(1 - lr * weight_decay)^{STEPS} for weight_decay={wd:g}: {(1 - LR * wd) ** STEPS:.5f}")
+    print(f"(1 - lr * weight_decay)^{STEPS} for weight_decay={wd:g}: {exact[wd]:.5f}")
 
 plt.figure("decay", figsize=(7, 3.8))
 for (name, paths), style in zip(runs.items(), ("-", "--")):

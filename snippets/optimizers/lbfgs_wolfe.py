@@ -65,17 +65,21 @@ def first_below(calls, target=TARGET):
 
 
 # %% Fixed step against strong Wolfe
-runs = {name: evaluations(fn) for name, fn in (("fixed step (default)", None), ("strong_wolfe", "strong_wolfe"))}
-paths = {name: iterates(fn) for name, fn in (("fixed step (default)", None), ("strong_wolfe", "strong_wolfe"))}
+LINE_SEARCHES = {"fixed": None, "strong_wolfe": "strong_wolfe"}  # name -> line_search_fn
+LABELS = {"fixed": "fixed step (default)", "strong_wolfe": "strong_wolfe"}
+runs = {name: evaluations(fn) for name, fn in LINE_SEARCHES.items()}
+paths = {name: iterates(fn) for name, fn in LINE_SEARCHES.items()}
+below = {name: first_below(calls) for name, calls in runs.items()}  # (iterations, closure calls)
+path_losses = {name: [rosenbrock(*point) for point in path] for name, path in paths.items()}
+rises = {name: sum(b > a for a, b in zip(losses, losses[1:])) for name, losses in path_losses.items()}
+worst = max(range(len(path_losses["fixed"])), key=path_losses["fixed"].__getitem__)
+spike = [path_losses["fixed"][i] for i in (worst - 1, worst, worst + 1)]  # the largest loss and its neighbours
 print(f"LBFGS on Rosenbrock from {START}, loss below {TARGET:g} after:")
 print(f"  {'line search':<22} {'iterations':>10} {'closure calls':>14} {'loss rose':>10}")
-for name, calls in runs.items():
-    iterations, number = first_below(calls)
-    path_losses = [rosenbrock(*point) for point in paths[name]]
-    rises = sum(after > before for before, after in zip(path_losses, path_losses[1:]))
-    print(f"  {name:<22} {iterations:>10} {number:>14} {rises:>4} times")
-worst = max(rosenbrock(*point) for point in paths["fixed step (default)"])
-print(f"largest loss on the fixed-step path: {worst:.3g} (start: {rosenbrock(*START):.3g})")
+for name in runs:
+    iterations, number = below[name]
+    print(f"  {LABELS[name]:<22} {iterations:>10} {number:>14} {rises[name]:>4} times")
+print(f"largest loss on the fixed-step path: {spike[1]:.3g}, between {spike[0]:.2g} and {spike[2]:.2g}")
 
 # %% Plot
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), num="line-search")
@@ -83,21 +87,21 @@ xs, ys = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3, 300))
 left.contour(xs, ys, np.log10(rosenbrock(xs, ys)), levels=20, cmap="Greys", linewidths=0.6)
 for index, (name, calls) in enumerate(runs.items()):
     points = np.array(paths[name])
-    left.plot(points[:, 0], points[:, 1], "-o", markersize=3, color=f"C{index}", label=name)
+    left.plot(points[:, 0], points[:, 1], "-o", markersize=3, color=f"C{index}", label=LABELS[name])
     losses = [loss for *_, loss in calls]
     right.semilogy(range(1, len(losses) + 1), np.maximum(losses, 1e-20), "-o", markersize=2,
-                   color=f"C{index}", label=name)
+                   color=f"C{index}", label=LABELS[name])
 left.plot(1, 1, "*", color="black", markersize=12, label="minimum (1, 1)")
 left.set_xlim(-2, 2)
 left.set_ylim(-1, 3)
 left.set_xlabel("x")
 left.set_ylabel("y")
 left.set_title("iterates on Rosenbrock's valley")
-left.legend(fontsize=8, loc="upper left")
+left.legend(loc="upper left")
 right.axhline(TARGET, color="gray", linestyle="--", linewidth=1)
 right.set_xlabel("closure call")
 right.set_ylabel("loss at that call")
-right.set_title("one step() with max_iter = 200")
+right.set_title(f"one step() with max_iter = {MAX_ITERATIONS}")
 right.grid(alpha=0.3, which="both")
 right.legend()
 fig.tight_layout()

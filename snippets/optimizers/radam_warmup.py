@@ -16,7 +16,9 @@ import torch
 LR = 1e-3
 GRADIENT_SCALES = (0.01, 1.0, 100.0)
 STEPS = 12
-BETA2S = (0.999, 0.99)
+BETA2S = (0.999, 0.99)  # the first is torch's default
+SHOWN_R = (100, 1000, 10_000)  # steps at which the rectifier is printed
+LEVEL = 0.9  # a rectifier to reach
 
 
 def step_sizes(cls, scale, steps=STEPS, lr=LR, **hyperparameters):
@@ -55,37 +57,46 @@ def first_step_with_rectifier_above(level, beta2):
 
 
 # %% Step sizes
+sizes = {cls.__name__: {scale: step_sizes(cls, scale) for scale in GRADIENT_SCALES}
+         for cls in (torch.optim.RAdam, torch.optim.Adam)}
 print(f"|step| of RAdam and Adam (lr = {LR}) on f(x) = c x:")
 print(f"  {'step':<15}" + "".join(f"{t:>8}" for t in range(1, 8)))
 for scale in GRADIENT_SCALES:
-    for cls in (torch.optim.RAdam, torch.optim.Adam):
-        sizes = step_sizes(cls, scale)
-        label = f"{cls.__name__}, c = {scale:g}"
-        print(f"  {label:<15}" + "".join(f"{s:>8.2g}" for s in sizes[:7]))
+    for name, by_scale in sizes.items():
+        print(f"  {name + f', c = {scale:g}':<15}" + "".join(f"{s:>8.2g}" for s in by_scale[scale][:7]))
 
 # %% The rectifier
+first_rectified = {beta2: first_rectified_step(beta2) for beta2 in BETA2S}
+rho_around = {beta2: (rho(t - 1, beta2), rho(t, beta2)) for beta2, t in first_rectified.items()}
+r_first = {beta2: rectifier(t, beta2) for beta2, t in first_rectified.items()}
+r_at = {beta2: [rectifier(t, beta2) for t in SHOWN_R] for beta2 in BETA2S}
+reaches = {beta2: first_step_with_rectifier_above(LEVEL, beta2) for beta2 in BETA2S}
+rectified_step = LR * r_first[BETA2S[0]]  # the first rectified step, whatever the gradient
+last_unrectified = first_rectified[BETA2S[0]] - 1  # the momentum steps before it
+ratio = (1 - BETA2S[1]) / (1 - BETA2S[0])  # how much larger 1 - beta2 is in the second
 for beta2 in BETA2S:
-    print(f"beta2 = {beta2}: rho_5 = {rho(5, beta2):.3f}, rho_6 = {rho(6, beta2):.3f}, "
-          f"first rectified step {first_rectified_step(beta2)}")
-    print("  " + ", ".join(f"r_{t} = {rectifier(t, beta2):.4f}" for t in (6, 100, 1000, 10000)))
-    print(f"  r_t >= 0.9 from t = {first_step_with_rectifier_above(0.9, beta2)}")
+    t = first_rectified[beta2]
+    print(f"beta2 = {beta2}: rho_{t - 1} = {rho_around[beta2][0]:.3f}, rho_{t} = {rho_around[beta2][1]:.3f}, "
+          f"first rectified step {t}")
+    print(f"  r_{t} = {r_first[beta2]:.4f}, " + ", ".join(f"r_{s:,} = {r:.4f}" for s, r in zip(SHOWN_R, r_at[beta2])))
+    print(f"  r_t >= {LEVEL} from t = {reaches[beta2]:,}")
 
 # %% Plot
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="warmup")
 steps = range(1, STEPS + 1)
 for index, scale in enumerate(GRADIENT_SCALES):
-    left.semilogy(steps, step_sizes(torch.optim.RAdam, scale), "-o", markersize=4,
+    left.semilogy(steps, sizes["RAdam"][scale], "-o", markersize=4,
                   color=f"C{index}", label=f"RAdam, gradient {scale:g}")
-left.semilogy(steps, step_sizes(torch.optim.Adam, 1.0), "--", color="black",
+left.semilogy(steps, sizes["Adam"][1.0], "--", color="black",
               label="Adam, any gradient")
 left.axvspan(0.5, 5.5, color="gray", alpha=0.15)
-left.text(0.8, 3, "ρₜ ≤ 5: momentum steps", fontsize=9, va="top")
+left.text(0.8, 1.5e-4, "ρₜ ≤ 5:\nmomentum steps", va="center")
 left.set_ylim(5e-6, 5)
 left.set_xlabel("step t")
 left.set_ylabel("|xₜ − xₜ₋₁|")
 left.set_title(f"step sizes, lr = {LR}")
 left.grid(alpha=0.3, which="both")
-left.legend(fontsize=8, loc="center right")
+left.legend(loc="upper right")
 
 ts = np.unique(np.logspace(np.log10(6), 4.5, 300).astype(int))
 for beta2 in BETA2S:

@@ -13,9 +13,14 @@ import torch
 N, D = 512, 10
 STEPS = 300
 BATCHES = (512, 64, 8)  # 512 = the full batch
+SPREAD = 10  # the features' scales run from 1 to this
+CONVERGED = 100  # the step by which the full batch has converged
+LAST = 150  # the last steps, over which the mini-batches stall
+FACTOR = 3  # "near the floor": within this factor of it
+FLOOR = torch.optim.Rprop([torch.zeros(1)]).defaults["step_sizes"][0]  # read from torch
 
 torch.manual_seed(0)
-X = torch.randn(N, D, dtype=torch.float64) * torch.logspace(0, 1, D, dtype=torch.float64)
+X = torch.randn(N, D, dtype=torch.float64) * torch.logspace(0, 1, D, base=SPREAD, dtype=torch.float64)
 Y = X @ torch.randn(D, dtype=torch.float64) + 0.5 * torch.randn(N, dtype=torch.float64)
 W_STAR = torch.linalg.solve(X.T @ X, X.T @ Y)  # the least-squares solution (normal equations)
 
@@ -46,24 +51,32 @@ def run(batch, steps=STEPS, seed=1, **hyperparameters):
 
 # %% Full batch against mini-batches
 runs = {batch: run(batch) for batch in BATCHES}
+excess_loss = {batch: losses for batch, (losses, _) in runs.items()}
+converged = excess_loss[N][CONVERGED - 1]  # the full batch's excess loss at step CONVERGED
+after_converged = max(excess_loss[N][CONVERGED - 1:])
+before_last = {batch: losses[-LAST - 1] for batch, losses in excess_loss.items()}  # where the last LAST steps start
+final = {batch: losses[-1] for batch, losses in excess_loss.items()}
+median_last = {batch: max(median[-LAST:]) for batch, (_, median) in runs.items()}  # largest median step size
 print(f"Rprop, default hyperparameters, {STEPS} steps; full-batch loss above its minimum:")
 print(f"  {'batch':>5} {'step 50':>9} {'step 100':>9} {'step 300':>9} {'median step size':>17}")
-for batch, (excess, median_step) in runs.items():
-    print(f"  {batch:>5} {excess[49]:>9.1e} {excess[99]:>9.1e} {excess[-1]:>9.1e} {median_step[-1]:>17.1e}")
+for batch, (losses, median_step) in runs.items():
+    print(f"  {batch:>5} {losses[49]:>9.1e} {losses[99]:>9.1e} {losses[-1]:>9.1e} {median_step[-1]:>17.1e}")
+print(f"largest median step size over the last {LAST} steps:")
+print("  " + ", ".join(f"{median_last[b]:.1e} (batch {b})" for b in BATCHES))
 
 # %% Plot
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="minibatch")
-for batch, (excess, median_step) in runs.items():
+for batch, (losses, median_step) in runs.items():
     label = "full batch (512)" if batch == N else f"mini-batch {batch}"
-    left.semilogy(range(1, STEPS + 1), excess, label=label)
+    left.semilogy(range(1, STEPS + 1), losses, label=label)
     right.semilogy(range(1, STEPS + 1), median_step, label=label)
 left.set_xlabel("step")
 left.set_ylabel("full-batch loss − minimum")
 left.set_title("Rprop on noisy least squares")
 left.grid(alpha=0.3, which="both")
 left.legend()
-right.axhline(1e-6, color="gray", linestyle="--", linewidth=1)
-right.text(STEPS, 1.6e-6, "floor 1e-6", ha="right", color="gray", fontsize=9)
+right.axhline(FLOOR, color="gray", linestyle="--", linewidth=1)
+right.text(STEPS, FLOOR * 1.6, f"floor {FLOOR:g}", ha="right", color="gray")
 right.set_xlabel("step")
 right.set_ylabel("median step size")
 right.set_title("step sizes")

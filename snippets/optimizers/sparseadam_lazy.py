@@ -17,11 +17,14 @@ LR = 0.1
 STEPS = 40
 PRESENT_UNTIL = 10  # row 0 is looked up in steps 1 ... PRESENT_UNTIL only
 FIRST_SEEN = (1, 3, 10, 30, 100, 300)  # steps at which a fresh row is first looked up
+LATE = (1000, 10_000)  # later first lookups, from the update rule only
+START = 2.0  # row 0's value before the first step
+BETAS = torch.optim.SparseAdam([torch.zeros(1)]).defaults["betas"]  # read from torch
 
 
 def row_path(cls, sparse, lr=LR, steps=STEPS, present_until=PRESENT_UNTIL):
     """Value of row 0 of a 4 x 1 table after each step; rows 1-3 are looked up every step."""
-    table = torch.tensor([[2.0], [1.0], [-1.0], [0.5]], dtype=torch.float64)
+    table = torch.tensor([[START], [1.0], [-1.0], [0.5]], dtype=torch.float64)
     embedding = torch.nn.Embedding.from_pretrained(table, freeze=False, sparse=sparse)
     optimizer = cls(embedding.parameters(), lr=lr)
     path = [embedding.weight[0, 0].item()]
@@ -46,7 +49,7 @@ def first_update(k, lr=1e-3):
     return -embedding.weight[1, 0].item()
 
 
-def first_update_formula(k, lr=1e-3, betas=(0.9, 0.999)):
+def first_update_formula(k, lr=1e-3, betas=BETAS):
     """The same from the update rule: m = (1 - b1) g, v = (1 - b2) g^2, bias corrections at step k."""
     beta1, beta2 = betas
     return lr * math.sqrt(1 - beta2**k) / (1 - beta1**k) * (1 - beta1) / math.sqrt(1 - beta2)
@@ -55,18 +58,23 @@ def first_update_formula(k, lr=1e-3, betas=(0.9, 0.999)):
 # %% Rows that are absent stand still
 adam = row_path(torch.optim.Adam, sparse=False)
 lazy = row_path(torch.optim.SparseAdam, sparse=True)
+remaining = STEPS - PRESENT_UNTIL  # steps after row 0's last lookup
 print(f"row 0 after step {PRESENT_UNTIL} (its last lookup) and after step {STEPS}:")
 print(f"  Adam       {adam[PRESENT_UNTIL]:.4f} -> {adam[-1]:.4f}")
 print(f"  SparseAdam {lazy[PRESENT_UNTIL]:.4f} -> {lazy[-1]:.4f}")
 
 # %% A row's first update depends on when it is first seen
+measured = {k: first_update(k) / 1e-3 for k in FIRST_SEEN}  # in units of lr
+formula = {k: first_update_formula(k) / 1e-3 for k in FIRST_SEEN + LATE}
+lowest = min(range(1, 1000), key=first_update_formula)
+smallest = first_update_formula(lowest) / 1e-3
+limit = (1 - BETAS[0]) / math.sqrt(1 - BETAS[1])  # k -> infinity
 print("\nfirst update of a row first looked up at step k, in units of lr (Adam: 1):")
 for k in FIRST_SEEN:
-    print(f"  k = {k:>3}: measured {first_update(k) / 1e-3:.4f}, "
-          f"formula {first_update_formula(k) / 1e-3:.4f}")
-for k in (1000, 10000):
-    print(f"  k = {k}: formula {first_update_formula(k) / 1e-3:.4f}")
-limit = 0.1 / math.sqrt(0.001)
+    print(f"  k = {k:>3}: measured {measured[k]:.4f}, formula {formula[k]:.4f}")
+for k in LATE:
+    print(f"  k = {k:,}: formula {formula[k]:.4f}")
+print(f"  smallest at k = {lowest}: {smallest:.4f}")
 print(f"  k -> infinity: (1 - beta1) / sqrt(1 - beta2) = {limit:.4f}")
 
 # %% Plot
@@ -74,7 +82,7 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), num="lazy")
 left.plot(adam, "-o", markersize=3, label="Adam (dense gradient)")
 left.plot(lazy, "-o", markersize=3, label="SparseAdam (sparse gradient)")
 left.axvspan(0, PRESENT_UNTIL, color="gray", alpha=0.15)
-left.text(0.7, 0.25, f"row 0 looked up\nin steps 1–{PRESENT_UNTIL}", fontsize=9)
+left.text(0.7, 0.25, f"row 0 looked up\nin steps 1–{PRESENT_UNTIL}")
 left.set_xlabel("step")
 left.set_ylabel("value of row 0")
 left.set_title(f"loss pulls looked-up rows to 0, lr = {LR}")
