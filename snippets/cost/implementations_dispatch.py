@@ -1,0 +1,125 @@
+"""How many ATen operations one optimizer step dispatches: for-loop, foreach and fused
+
+torch.optim's SGD, Adam and AdamW each have three implementations of step(): a Python loop over
+the tensors (foreach=False), one call of a multi-tensor torch._foreach_* operation per line of the
+update (foreach=True), and one fused kernel (fused=True). The snippet counts what one step
+dispatches on the CPU, twice: with a TorchDispatchMode, which sees every ATen operation Python
+hands to the dispatcher, and with torch.profiler, which also sees the operations that those
+operations call in turn. Both counts are exact: the same code dispatches the same operations on
+every run and every machine. Two models with the same number of parameters are stepped: one of
+many small tensors and one of few large ones.
+"""
+
+# %%
+import collections
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+from torch.utils._python_dispatch import TorchDispatchMode
+
+MODELS = {"many small": (300, 1_000), "few large": (3, 100_000)}  # (tensors, elements each)
+OPTIMIZERS = {"SGD": {"lr": 0.01, "momentum": 0.9}, "Adam": {"lr": 0.001}, "AdamW": {"lr": 0.001}}
+IMPLEMENTATIONS = {"for-loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}, "default": {}}
+
+
+class CountOperations(TorchDispatchMode):
+    """Counts every ATen operation dispatched while it is active, by name."""
+
+    def __init__(self):
+        super().__init__()
+        self.counts = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[func.overloadpacket.__name__] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def optimizer_after_one_step(name, implementation, tensors, size):
+    """The optimizer on `tensors` parameters of `size` elements, with gradients, after its first
+    step (which creates the state): the next step is the one that is counted."""
+    generator = torch.Generator().manual_seed(0)
+    parameters = [torch.randn(size, generator=generator).requires_grad_() for _ in range(tensors)]
+    for p in parameters:
+        p.grad = torch.randn(size, generator=generator)
+    optimizer = getattr(torch.optim, name)(parameters, **OPTIMIZERS[name], **IMPLEMENTATIONS[implementation])
+    optimizer.step()
+    return optimizer
+
+
+def dispatched(name, implementation, tensors, size):
+    """{operation: count} that one step hands to the dispatcher."""
+    optimizer = optimizer_after_one_step(name, implementation, tensors, size)
+    with CountOperations() as mode:
+        optimizer.step()
+    return dict(mode.counts)
+
+
+def profiled(name, implementation, tensors, size):
+    """({aten operation: count} the profiler records in one step, nested calls included;
+    {foreach operation: the number of operations it called}, for every foreach call)."""
+    optimizer = optimizer_after_one_step(name, implementation, tensors, size)
+    with profile(activities=[ProfilerActivity.CPU]) as trace:
+        optimizer.step()
+    events = [event for event in trace.events() if event.name.startswith("aten::")]
+    inside_foreach = [
+        (event.name, len([child for child in event.cpu_children if child.name.startswith("aten::")]))
+        for event in events
+        if event.name.startswith("aten::_foreach")
+    ]
+    return dict(collections.Counter(event.name for event in events)), inside_foreach
+
+
+# %% Count every combination
+counts = {}  # (optimizer, model, implementation) -> {operation: count}, from the dispatch mode
+kernels = {}  # the same, from the profiler
+foreach_children = {}  # (optimizer, model) -> [(foreach operation, operations it called)]
+for name in OPTIMIZERS:
+    for model, (tensors, size) in MODELS.items():
+        for implementation in IMPLEMENTATIONS:
+            counts[name, model, implementation] = dispatched(name, implementation, tensors, size)
+            kernels[name, model, implementation], children = profiled(name, implementation, tensors, size)
+            if implementation == "foreach":
+                foreach_children[name, model] = children
+
+rows = [  # the page's table
+    {
+        "optimizer": name,
+        "model": f"{model} ({tensors} x {size:,})",
+        "for-loop": sum(counts[name, model, "for-loop"].values()),
+        "foreach": sum(counts[name, model, "foreach"].values()),
+        "fused": sum(counts[name, model, "fused"].values()),
+        "for-loop, profiler": sum(kernels[name, model, "for-loop"].values()),
+        "foreach, profiler": sum(kernels[name, model, "foreach"].values()),
+        "fused, profiler": sum(kernels[name, model, "fused"].values()),
+    }
+    for name in OPTIMIZERS
+    for model, (tensors, size) in MODELS.items()
+]
+total = {(row["optimizer"], model): row for row, model in zip(rows, [m for _ in OPTIMIZERS for m in MODELS])}
+
+print(f"torch {torch.__version__}: ATen operations in one step (dispatched; profiler)")
+print(f"{'':<7}{'model':<26}{'for-loop':>15}{'foreach':>14}{'fused':>12}")
+for row in rows:
+    cells = "".join(f"{row[k]:>{w - 7},d}; {row[k + ', profiler']:>5,d}" for k, w in (("for-loop", 15), ("foreach", 14), ("fused", 12)))
+    print(f"{row['optimizer']:<7}{row['model']:<26}{cells}")
+
+# %% Per tensor: what the for-loop dispatches for each parameter
+TENSORS = {model: tensors for model, (tensors, _) in MODELS.items()}
+per_tensor = {}  # optimizer -> operations per parameter tensor in the for-loop
+for name in OPTIMIZERS:
+    many, few = (sum(counts[name, model, "for-loop"].values()) for model in MODELS)
+    per_tensor[name] = (many - few) / (TENSORS["many small"] - TENSORS["few large"])
+    print(f"{name} for-loop: {per_tensor[name]:g} operations per tensor, "
+          f"{many - per_tensor[name] * TENSORS['many small']:g} per step besides")
+print("Adam's for-loop, one tensor:", dict(sorted(counts["Adam", "few large", "for-loop"].items())))
+print("Adam fused:", counts["Adam", "many small", "fused"])
+item_calls = {name: counts[name, "many small", "foreach"].get("_local_scalar_dense", 0) for name in OPTIMIZERS}
+print(f"_local_scalar_dense (a tensor read as a Python number) in the foreach step, "
+      f"{TENSORS['many small']} tensors: {item_calls}")
+
+# %% Inside a foreach operation, on the CPU
+children = sorted({count for _, count in foreach_children["Adam", "many small"]})
+print(f"\nAdam foreach, {TENSORS['many small']} tensors: each _foreach_* operation called "
+      f"{' or '.join(map(str, children))} operations (profiler)")
+default_is_for_loop = all(counts[key[:2] + ("default",)] == counts[key[:2] + ("for-loop",)] for key in counts)
+print(f"foreach and fused left unset: the same operations as the for-loop, every case: {default_is_for_loop}")
