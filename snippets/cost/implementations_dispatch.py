@@ -12,12 +12,13 @@ many small tensors and one of few large ones.
 
 # %%
 import collections
+import textwrap
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 from torch.utils._python_dispatch import TorchDispatchMode
 
-MODELS = {"many small": (300, 1_000), "few large": (3, 100_000)}  # (tensors, elements each)
+MODELS = {"many": (300, 1_000), "few": (3, 100_000)}  # many small tensors, few large: (tensors, elements each)
 OPTIMIZERS = {"SGD": {"lr": 0.01, "momentum": 0.9}, "Adam": {"lr": 0.001}, "AdamW": {"lr": 0.001}}
 IMPLEMENTATIONS = {"for-loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}, "default": {}}
 
@@ -81,45 +82,49 @@ for name in OPTIMIZERS:
             if implementation == "foreach":
                 foreach_children[name, model] = children
 
+dispatched_total = {  # optimizer -> model -> implementation -> operations dispatched in one step
+    name: {model: {impl: sum(counts[name, model, impl].values()) for impl in IMPLEMENTATIONS} for model in MODELS}
+    for name in OPTIMIZERS
+}
+profiled_total = {  # the same, as the profiler counts them
+    name: {model: {impl: sum(kernels[name, model, impl].values()) for impl in IMPLEMENTATIONS} for model in MODELS}
+    for name in OPTIMIZERS
+}
 rows = [  # the page's table
-    {
-        "optimizer": name,
-        "model": f"{model} ({tensors} x {size:,})",
-        "for-loop": sum(counts[name, model, "for-loop"].values()),
-        "foreach": sum(counts[name, model, "foreach"].values()),
-        "fused": sum(counts[name, model, "fused"].values()),
-        "for-loop, profiler": sum(kernels[name, model, "for-loop"].values()),
-        "foreach, profiler": sum(kernels[name, model, "foreach"].values()),
-        "fused, profiler": sum(kernels[name, model, "fused"].values()),
-    }
+    {"optimizer": name, "tensors": f"{tensors} x {size:,}",
+     **{impl: dispatched_total[name][model][impl] for impl in ("for-loop", "foreach", "fused")},
+     **{f"{impl}, profiler": profiled_total[name][model][impl] for impl in ("for-loop", "foreach", "fused")}}
     for name in OPTIMIZERS
     for model, (tensors, size) in MODELS.items()
 ]
-total = {(row["optimizer"], model): row for row, model in zip(rows, [m for _ in OPTIMIZERS for m in MODELS])}
 
 print(f"torch {torch.__version__}: ATen operations in one step (dispatched; profiler)")
-print(f"{'':<7}{'model':<26}{'for-loop':>15}{'foreach':>14}{'fused':>12}")
+print(f"{'':<7}{'tensors':<14}{'for-loop':>15}{'foreach':>14}{'fused':>12}")
 for row in rows:
     cells = "".join(f"{row[k]:>{w - 7},d}; {row[k + ', profiler']:>5,d}" for k, w in (("for-loop", 15), ("foreach", 14), ("fused", 12)))
-    print(f"{row['optimizer']:<7}{row['model']:<26}{cells}")
+    print(f"{row['optimizer']:<7}{row['tensors']:<14}{cells}")
 
 # %% Per tensor: what the for-loop dispatches for each parameter
 TENSORS = {model: tensors for model, (tensors, _) in MODELS.items()}
 per_tensor = {}  # optimizer -> operations per parameter tensor in the for-loop
+per_step = {}  # optimizer -> operations per step besides
 for name in OPTIMIZERS:
-    many, few = (sum(counts[name, model, "for-loop"].values()) for model in MODELS)
-    per_tensor[name] = (many - few) / (TENSORS["many small"] - TENSORS["few large"])
-    print(f"{name} for-loop: {per_tensor[name]:g} operations per tensor, "
-          f"{many - per_tensor[name] * TENSORS['many small']:g} per step besides")
-print("Adam's for-loop, one tensor:", dict(sorted(counts["Adam", "few large", "for-loop"].items())))
-print("Adam fused:", counts["Adam", "many small", "fused"])
-item_calls = {name: counts[name, "many small", "foreach"].get("_local_scalar_dense", 0) for name in OPTIMIZERS}
-print(f"_local_scalar_dense (a tensor read as a Python number) in the foreach step, "
-      f"{TENSORS['many small']} tensors: {item_calls}")
+    many, few = dispatched_total[name]["many"]["for-loop"], dispatched_total[name]["few"]["for-loop"]
+    per_tensor[name] = (many - few) // (TENSORS["many"] - TENSORS["few"])
+    per_step[name] = many - per_tensor[name] * TENSORS["many"]
+    print(f"{name} for-loop: {per_tensor[name]} operations per tensor, {per_step[name]} per step besides")
+adam_per_tensor = {  # what Adam's for-loop dispatches for each tensor
+    op: count // TENSORS["few"] for op, count in sorted(counts["Adam", "few", "for-loop"].items()) if "record" not in op
+}
+print(textwrap.fill("Adam's for-loop, per tensor: " + ", ".join(f"{op} {n}" for op, n in adam_per_tensor.items()), 78))
+print("Adam fused, whatever the tensors:\n  " + ", ".join(counts["Adam", "many", "fused"]))
+item_calls = {name: counts[name, "many", "foreach"].get("_local_scalar_dense", 0) for name in OPTIMIZERS}
+print(f"_local_scalar_dense (a tensor read as a number), foreach step, {TENSORS['many']} tensors:")
+print("  " + ", ".join(f"{name} {n}" for name, n in item_calls.items()))
 
 # %% Inside a foreach operation, on the CPU
-children = sorted({count for _, count in foreach_children["Adam", "many small"]})
-print(f"\nAdam foreach, {TENSORS['many small']} tensors: each _foreach_* operation called "
+children = sorted({count for _, count in foreach_children["Adam", "many"]})
+print(f"\nAdam foreach, {TENSORS['many']} tensors: each _foreach_* operation called "
       f"{' or '.join(map(str, children))} operations (profiler)")
 default_is_for_loop = all(counts[key[:2] + ("default",)] == counts[key[:2] + ("for-loop",)] for key in counts)
 print(f"foreach and fused left unset: the same operations as the for-loop, every case: {default_is_for_loop}")

@@ -216,32 +216,34 @@ for name, (signed, _) in LEVELS.items():
           f"(magnitudes spread over four decades)")
 
 # %% Training on the digits: torch.optim.Adam, the same update in float32, and three 8-bit stores
-RUNS = {
-    "torch.optim.Adam": lambda params: torch.optim.Adam(params, lr=LR),
-    "from scratch, fp32": lambda params: BlockwiseAdam(params, levels=None),
-    "8-bit dynamic, v": lambda params: BlockwiseAdam(params, levels="dynamic"),
-    "8-bit dynamic, sqrt v": lambda params: BlockwiseAdam(params, levels="dynamic", root=True),
-    "8-bit linear, v": lambda params: BlockwiseAdam(params, levels="linear"),
+RUNS = {  # id -> (label, optimizer)
+    "adam": ("torch.optim.Adam", lambda params: torch.optim.Adam(params, lr=LR)),
+    "scratch": ("from scratch, fp32", lambda params: BlockwiseAdam(params, levels=None)),
+    "dynamic-v": ("8-bit dynamic, v", lambda params: BlockwiseAdam(params, levels="dynamic")),
+    "dynamic-root": ("8-bit dynamic, sqrt v", lambda params: BlockwiseAdam(params, levels="dynamic", root=True)),
+    "linear-v": ("8-bit linear, v", lambda params: BlockwiseAdam(params, levels="linear")),
 }
-runs = {name: train(make) for name, make in RUNS.items()}
-runs["Adam, other batch order"] = train(RUNS["torch.optim.Adam"], order_seed=1)
-reference = runs["torch.optim.Adam"]["path"]
+LABELS = {run: label for run, (label, _) in RUNS.items()} | {"other-order": "Adam, other batch order"}
+runs = {run: train(make) for run, (_, make) in RUNS.items()}
+runs["other-order"] = train(RUNS["adam"][1], order_seed=1)
+reference = runs["adam"]["path"]
 
 PARAMETERS = reference.shape[1]
-state_bytes = {name: state_bytes_per_parameter(runs[name]["optimizer"]) for name in RUNS}
-eight_bit_limit = 2 * (1 + 4 / BLOCK)  # two one-byte codes and two float32 scales per block
-drifts = {name: drift(run["path"], reference) for name, run in runs.items()}
-final_drift = {name: d[-1] for name, d in drifts.items()}
-largest_step = {name: max(run["largest"]) for name, run in runs.items()}  # in units of LR
-outsized_steps = {name: sum(step > 10 for step in run["largest"]) for name, run in runs.items()}
-final = {name: evaluate(run["model"]) for name, run in runs.items()}
-accuracy = {name: acc for name, (_, acc) in final.items()}
-zero_gradients = float(np.mean(runs["torch.optim.Adam"]["zeros"]))
-scratch_gap = (runs["from scratch, fp32"]["path"] - reference).abs().max().item()
+state_bytes = {run: state_bytes_per_parameter(runs[run]["optimizer"]) for run in RUNS}
+tensor_sizes = [p.numel() for p in network().parameters()]
+eight_bit_formula = sum(2 * n + 2 * 4 * -(-n // BLOCK) for n in tensor_sizes) / PARAMETERS  # codes + scales
+eight_bit_limit = 2 * (1 + 4 / BLOCK)  # the same for a tensor of many blocks
+drifts = {run: drift(result["path"], reference) for run, result in runs.items()}
+final_drift = {run: d[-1] for run, d in drifts.items()}
+largest_step = {run: max(result["largest"]) for run, result in runs.items()}  # in units of LR
+final = {run: evaluate(result["model"]) for run, result in runs.items()}
+accuracy = {run: acc for run, (_, acc) in final.items()}
+zero_gradients = float(np.mean(runs["adam"]["zeros"]))
+scratch_identical = torch.equal(runs["scratch"]["path"], reference)
 table = [  # the page's table
-    {"run": name, "state": state_bytes.get(name), "drift": final_drift[name], "largest": largest_step[name],
-     "loss": final[name][0], "accuracy": accuracy[name]}
-    for name in runs
+    {"run": LABELS[run], "state": state_bytes.get(run), "drift": final_drift[run], "largest": largest_step[run],
+     "loss": final[run][0], "accuracy": accuracy[run]}
+    for run in runs
 ]
 
 print(f"\n{'-'.join(map(str, WIDTHS))} network, {PARAMETERS:,} parameters, {STEPS} steps of Adam, lr {LR}")
@@ -251,20 +253,21 @@ for row in table:
     print(f"{row['run']:<24}{size:>10}{row['drift']:>9.3g}{row['largest']:>9.3g}{row['loss']:>8.3g}{row['accuracy']:>9.1%}")
 print("drift: distance from torch.optim.Adam's parameters at the end, over the distance")
 print("they travelled; step/lr: the largest change of one weight in one step, in lr")
-print(f"from scratch vs torch.optim.Adam: largest difference {scratch_gap:.2g}")
+print(f"from scratch, fp32 state: torch.optim.Adam's parameters bit for bit: {scratch_identical}")
 print(f"gradient elements exactly zero, on average: {zero_gradients:.1%}")
-print(f"8-bit state on a large tensor: 2 x (1 + 4/{BLOCK}) = {eight_bit_limit:.4f} B per parameter")
+print(f"8-bit state: {eight_bit_formula:.4f} B per parameter for these tensors, "
+      f"2 x (1 + 4/{BLOCK}) = {eight_bit_limit:.4f} for a large one")
 
 # %% The drift and the largest steps, drawn
 figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), num="drift")
+colors = {"adam": "C0", "dynamic-v": "C1", "dynamic-root": "C2", "other-order": "C3"}
 steps = [EVERY * i for i in range(1, len(reference))]
-colors = {"torch.optim.Adam": "C0", "8-bit dynamic, v": "C1", "8-bit dynamic, sqrt v": "C2", "Adam, other batch order": "C3"}
-for name in ("8-bit dynamic, v", "Adam, other batch order", "8-bit dynamic, sqrt v"):
-    left.semilogy(steps, drifts[name], label=name, color=colors[name])
+for run in ("dynamic-v", "other-order", "dynamic-root"):
+    left.semilogy(steps, drifts[run], label=LABELS[run], color=colors[run])
 left.set(xlabel="step", ylabel="distance from Adam's iterates\n/ distance they travelled")
 left.legend()
-for name in ("torch.optim.Adam", "8-bit dynamic, v", "8-bit dynamic, sqrt v"):
-    right.semilogy(range(1, STEPS + 1), runs[name]["largest"], label=name, color=colors[name], linewidth=1)
+for run in ("adam", "dynamic-v", "dynamic-root"):
+    right.semilogy(range(1, STEPS + 1), runs[run]["largest"], label=LABELS[run], color=colors[run], linewidth=1)
 right.set(xlabel="step", ylabel="largest change of one weight / lr")
 right.legend()
 figure.tight_layout()

@@ -14,7 +14,13 @@ import torch
 
 WIDTHS = (64, 256, 256, 10)  # a 64-256-256-10 network of Linear layers (the digits' shape)
 BATCH = 32
-ROLES = ("weights", "gradients", "master weights", "master gradients", "optimizer state")
+ROLES = {  # role -> its label in the figure
+    "weights": "weights",
+    "gradients": "gradients",
+    "master_weights": "master weights",
+    "master_gradients": "master gradients",
+    "state": "optimizer state",
+}
 
 
 def network(dtype=torch.float32):
@@ -54,7 +60,7 @@ def plain_step(optimizer_class, dtype=torch.float32, autocast=False, **options):
     return {
         "weights": nbytes(parameters),
         "gradients": nbytes(p.grad for p in parameters),
-        "optimizer state": state_bytes(optimizer),
+        "state": state_bytes(optimizer),
     }
 
 
@@ -79,45 +85,49 @@ def master_weight_step():
     return {
         "weights": nbytes(parameters),
         "gradients": nbytes(p.grad for p in parameters),
-        "master weights": nbytes(masters),
-        "master gradients": nbytes(m.grad for m in masters),
-        "optimizer state": state_bytes(optimizer),
+        "master_weights": nbytes(masters),
+        "master_gradients": nbytes(m.grad for m in masters),
+        "state": state_bytes(optimizer),
     }
 
 
-SETUPS = {
-    "SGD, fp32": lambda: plain_step(torch.optim.SGD),
-    "SGD + momentum, fp32": lambda: plain_step(torch.optim.SGD, momentum=0.9),
-    "AdamW, fp32": lambda: plain_step(torch.optim.AdamW),
-    "AdamW, fp32 + bf16 autocast": lambda: plain_step(torch.optim.AdamW, autocast=True),
-    "AdamW, bf16 + fp32 master": master_weight_step,
-    "AdamW, bf16": lambda: plain_step(torch.optim.AdamW, dtype=torch.bfloat16),
+SETUPS = {  # id -> (label, one training step)
+    "sgd": ("SGD, fp32", lambda: plain_step(torch.optim.SGD)),
+    "sgd-momentum": ("SGD + momentum, fp32", lambda: plain_step(torch.optim.SGD, momentum=0.9)),
+    "adamw": ("AdamW, fp32", lambda: plain_step(torch.optim.AdamW)),
+    "adamw-autocast": ("AdamW, fp32 + bf16 autocast", lambda: plain_step(torch.optim.AdamW, autocast=True)),
+    "adamw-master": ("AdamW, bf16 + fp32 master", master_weight_step),
+    "adamw-bf16": ("AdamW, bf16", lambda: plain_step(torch.optim.AdamW, dtype=torch.bfloat16)),
 }
 
 # %% Bytes per parameter, by role
 PARAMETERS = sum(p.numel() for p in network().parameters())
+TENSORS = len(list(network().parameters()))
 footprint = {}  # set-up -> {role: bytes per parameter}
-for name, step in SETUPS.items():
+for setup, (_, step) in SETUPS.items():
     measured = step()
-    footprint[name] = {role: measured.get(role, 0) / PARAMETERS for role in ROLES}
-total = {name: sum(roles.values()) for name, roles in footprint.items()}
+    footprint[setup] = {role: measured.get(role, 0) / PARAMETERS for role in ROLES}
+total = {setup: sum(roles.values()) for setup, roles in footprint.items()}
+counters = 4 * TENSORS / PARAMETERS  # AdamW's 0-d float32 step counter, one per tensor, per parameter
 
-print(f"a {'-'.join(map(str, WIDTHS))} network: {PARAMETERS:,} parameters; bytes per parameter")
+print(f"a {'-'.join(map(str, WIDTHS))} network: {PARAMETERS:,} parameters in {TENSORS} tensors; "
+      "bytes per parameter")
 print(f"{'set-up':<28}{'weights':>8}{'grads':>7}{'master':>8}{'m.grads':>8}{'state':>7}{'total':>7}")
-for name, roles in footprint.items():
+for setup, roles in footprint.items():
     cells = "".join(f"{roles[role]:>{w}.2f}" for role, w in zip(ROLES, (8, 7, 8, 8, 7)))
-    print(f"{name:<28}{cells}{total[name]:>7.2f}")
+    print(f"{SETUPS[setup][0]:<28}{cells}{total[setup]:>7.2f}")
+print(f"(AdamW's step counters: {counters:.2g} B per parameter of the state column)")
 
 # %% The footprint, drawn
 plt.figure("bytes-per-parameter", figsize=(7, 3.6))
-left = [0.0] * len(footprint)
-names = list(footprint)
-for role in ROLES:
-    widths = [footprint[name][role] for name in names]
-    plt.barh(names, widths, left=left, label=role)
+labels = [label for label, _ in SETUPS.values()]
+left = [0.0] * len(SETUPS)
+for role, role_label in ROLES.items():
+    widths = [footprint[setup][role] for setup in SETUPS]
+    plt.barh(labels, widths, left=left, label=role_label)
     left = [a + b for a, b in zip(left, widths)]
-for y, name in enumerate(names):
-    plt.text(total[name] + 0.2, y, f"{total[name]:.4g}", va="center")
+for y, setup in enumerate(SETUPS):
+    plt.text(total[setup] + 0.2, y, f"{total[setup]:.4g}", va="center")
 plt.gca().invert_yaxis()
 plt.xlim(0, max(total.values()) * 1.12)
 plt.xticks(range(0, int(max(total.values())) + 1, 4))

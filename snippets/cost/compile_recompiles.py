@@ -1,0 +1,102 @@
+"""The recompile trap: a compiled optimizer step and a learning rate that changes
+
+Compiles a function that calls Adam's step() and a LinearLR scheduler's step() (the pattern of
+PyTorch's recipe "Running the compiled optimizer with an LR Scheduler"), and runs it for a few
+steps while the scheduler changes the learning rate at every one. Three ways: lr a Python float,
+lr a tensor, and lr a Python float with torch._dynamo.config.specialize_float = True (torch's
+behaviour when the recipe was written). It counts the recompilations from torch's own record of
+what it compiled (torch._dynamo.utils.get_compilation_metrics()) and prints the guard that failed
+each time, as torch logs it. A model of two small tensors keeps the compilations short, about a
+few seconds each on a 2-core machine: compile time depends on the code traced, not on the sizes.
+"""
+
+# %%
+import contextlib
+import logging
+
+import torch
+import torch._dynamo
+import torch._inductor.config
+from torch._dynamo.utils import counters, get_compilation_metrics
+
+STEPS = 5
+WARMUP_ITERS = 4  # LinearLR changes lr at each of its first 4 steps, then keeps it
+SHAPES = ((64, 64), (64,))
+torch._inductor.config.force_disable_caches = True  # every compilation from scratch: the counts are the point
+torch._inductor.config.compile_threads = 1  # compile in this process: no pool of workers left behind
+
+
+@contextlib.contextmanager
+def recompile_reasons():
+    """The reasons torch logs when it recompiles (TORCH_LOGS="recompiles"), collected in a list."""
+    reasons = []
+    handler = logging.Handler()
+    handler.emit = lambda record: reasons.append(record.getMessage())
+    logger = logging.getLogger("torch._dynamo.guards.__recompiles")
+    torch._logging.set_logs(recompiles=True)
+    logger.addHandler(handler)
+    logger.propagate = False  # to the list only, not to torch's handler on stderr
+    try:
+        yield reasons
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+        torch._logging.set_logs()
+
+
+def run(lr, specialize_float=False, steps=STEPS):
+    """Compile Adam.step + scheduler.step and call it `steps` times. Returns what torch recorded:
+    the compilations of Adam.step (compile ids "frame/attempt": attempt 0 the first, then one per
+    recompilation), the number of distinct graphs, the learning rates and the logged reasons."""
+    torch._dynamo.reset()
+    counters.clear()
+    torch._dynamo.utils.clear_compilation_metrics()
+    generator = torch.Generator().manual_seed(0)
+    parameters = [torch.randn(shape, generator=generator).requires_grad_() for shape in SHAPES]
+    for p in parameters:
+        p.grad = torch.randn(p.shape, generator=generator)
+    optimizer = torch.optim.Adam(parameters, lr=lr)
+    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, total_iters=WARMUP_ITERS)
+
+    @torch.compile(fullgraph=False)
+    def step():
+        optimizer.step()
+        scheduler.step()
+
+    lrs = []
+    with torch._dynamo.config.patch(specialize_float=specialize_float), recompile_reasons() as reasons:
+        for _ in range(steps):
+            step()
+            lrs.append(float(optimizer.param_groups[0]["lr"]))
+    compiles = [m.compile_id for m in get_compilation_metrics() if m.co_name == "step" and "adam" in (m.co_filename or "")]
+    return {
+        "compiles": compiles,
+        "recompiles": sum(1 for cid in compiles if not cid.endswith("/0")),
+        "graphs": counters["stats"]["unique_graphs"],
+        "lrs": lrs,
+        "reasons": reasons,
+    }
+
+
+# %% Three runs
+RUNS = {
+    "lr float": {"lr": 0.01},
+    "lr tensor": {"lr": torch.tensor(0.01)},
+    "lr float, specialize_float": {"lr": 0.01, "specialize_float": True},
+}
+results = {name: run(**arguments) for name, arguments in RUNS.items()}
+recompiles = {name: result["recompiles"] for name, result in results.items()}
+graphs = {name: result["graphs"] for name, result in results.items()}
+lr_changes = sum(1 for a, b in zip(results["lr float"]["lrs"], results["lr float"]["lrs"][1:]) if a != b) + 1
+RECOMPILE_LIMIT = torch._dynamo.config.recompile_limit
+SPECIALIZE_FLOAT_DEFAULT = torch._dynamo.config.specialize_float
+
+print(f"torch {torch.__version__}; specialize_float is {SPECIALIZE_FLOAT_DEFAULT} by default, "
+      f"recompile_limit {RECOMPILE_LIMIT}")
+print(f"{STEPS} calls; lr after each: " + ", ".join(f"{lr:.4g}" for lr in results["lr float"]["lrs"]))
+for name, result in results.items():
+    print(f"\n{name}: Adam.step compiled as {', '.join(result['compiles'])}: "
+          f"{result['recompiles']} recompilation(s), {result['graphs']} graphs in all")
+    for reason in result["reasons"]:
+        failed = [line.split("#")[0].strip(" -") for line in reason.splitlines() if "param_groups" in line]
+        print(f"  recompiled, as the guard {failed[0].split(': ', 1)[1]} failed")
