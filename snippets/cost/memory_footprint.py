@@ -14,6 +14,7 @@ import torch
 
 WIDTHS = (64, 256, 256, 10)  # a 64-256-256-10 network of Linear layers (the digits' shape)
 BATCH = 32
+ZERO_COUNT = (2, 2, 12)  # ZeRO's count for mixed-precision Adam: fp16 weights, fp16 gradients, fp32 weights + m + v
 ROLES = {  # role -> its label in the figure
     "weights": "weights",
     "gradients": "gradients",
@@ -108,6 +109,7 @@ for setup, (_, step) in SETUPS.items():
     measured = step()
     footprint[setup] = {role: measured.get(role, 0) / PARAMETERS for role in ROLES}
 total = {setup: sum(roles.values()) for setup, roles in footprint.items()}
+zero_total = sum(ZERO_COUNT)
 counters = 4 * TENSORS / PARAMETERS  # AdamW's 0-d float32 step counter, one per tensor, per parameter
 
 print(f"a {'-'.join(map(str, WIDTHS))} network: {PARAMETERS:,} parameters in {TENSORS} tensors; "
