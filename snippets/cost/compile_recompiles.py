@@ -44,10 +44,10 @@ def recompile_reasons():
         torch._logging.set_logs()
 
 
-def run(lr, specialize_float=False, steps=STEPS):
+def run_compiled(lr, specialize_float=False, steps=STEPS):
     """Compile Adam.step + scheduler.step and call it `steps` times. Returns what torch recorded:
     the compilations of Adam.step (compile ids "frame/attempt": attempt 0 the first, then one per
-    recompilation), the number of distinct graphs, the learning rates and the logged reasons."""
+    recompilation), the number of distinct graphs, the lr of each call and the logged reasons."""
     torch._dynamo.reset()
     counters.clear()
     torch._dynamo.utils.clear_compilation_metrics()
@@ -66,8 +66,8 @@ def run(lr, specialize_float=False, steps=STEPS):
     lrs = []
     with torch._dynamo.config.patch(specialize_float=specialize_float), recompile_reasons() as reasons:
         for _ in range(steps):
+            lrs.append(float(optimizer.param_groups[0]["lr"]))  # the lr this call's Adam step uses
             step()
-            lrs.append(float(optimizer.param_groups[0]["lr"]))
     compiles = [m.compile_id for m in get_compilation_metrics() if m.co_name == "step" and "adam" in (m.co_filename or "")]
     return {
         "compiles": compiles,
@@ -79,24 +79,26 @@ def run(lr, specialize_float=False, steps=STEPS):
 
 
 # %% Three runs
-RUNS = {
-    "lr float": {"lr": 0.01},
-    "lr tensor": {"lr": torch.tensor(0.01)},
-    "lr float, specialize_float": {"lr": 0.01, "specialize_float": True},
+RUNS = {  # id -> (label, arguments)
+    "float": ("lr a Python float", {"lr": 0.01}),
+    "tensor": ("lr a tensor", {"lr": torch.tensor(0.01)}),
+    "specialize": ("lr a float, specialize_float=True", {"lr": 0.01, "specialize_float": True}),
 }
-results = {name: run(**arguments) for name, arguments in RUNS.items()}
-recompiles = {name: result["recompiles"] for name, result in results.items()}
-graphs = {name: result["graphs"] for name, result in results.items()}
-lr_changes = sum(1 for a, b in zip(results["lr float"]["lrs"], results["lr float"]["lrs"][1:]) if a != b) + 1
+results = {run: run_compiled(**arguments) for run, (_, arguments) in RUNS.items()}
+recompiles = {run: result["recompiles"] for run, result in results.items()}
+graphs = {run: result["graphs"] for run, result in results.items()}
+compile_ids = {run: result["compiles"] for run, result in results.items()}
+lrs = results["float"]["lrs"]
+lr_changes = sum(a != b for a, b in zip(lrs, lrs[1:]))  # calls whose lr differs from the call before
 RECOMPILE_LIMIT = torch._dynamo.config.recompile_limit
 SPECIALIZE_FLOAT_DEFAULT = torch._dynamo.config.specialize_float
 
 print(f"torch {torch.__version__}; specialize_float is {SPECIALIZE_FLOAT_DEFAULT} by default, "
       f"recompile_limit {RECOMPILE_LIMIT}")
-print(f"{STEPS} calls; lr after each: " + ", ".join(f"{lr:.4g}" for lr in results["lr float"]["lrs"]))
-for name, result in results.items():
-    print(f"\n{name}: Adam.step compiled as {', '.join(result['compiles'])}: "
-          f"{result['recompiles']} recompilation(s), {result['graphs']} graphs in all")
+print(f"{STEPS} calls, using lr " + ", ".join(f"{lr:.4g}" for lr in lrs) + f": {lr_changes} changes")
+for run, result in results.items():
+    print(f"\n{RUNS[run][0]}: Adam.step compiled as {', '.join(result['compiles'])}")
+    print(f"  {result['recompiles']} recompilation(s), {result['graphs']} graphs in all")
     for reason in result["reasons"]:
         failed = [line.split("#")[0].strip(" -") for line in reason.splitlines() if "param_groups" in line]
         print(f"  recompiled, as the guard {failed[0].split(': ', 1)[1]} failed")

@@ -20,6 +20,8 @@ SETTINGS = {
     "AdamW": [{}, {"amsgrad": True}],
 }
 LR = {"SGD": 0.01, "Adam": 0.001, "AdamW": 0.001}
+DIFFER_BOUND = 0.002  # the page's bounds for fused vs for-loop: fewer than this fraction of elements differ
+ULP_BOUND = 1  # ... and by less than this many ulp of the largest parameter
 DTYPES = (torch.float32, torch.float64)
 
 
@@ -62,21 +64,22 @@ rows = [  # the page's table: how the fused step differs from the for-loop
     {
         "setting": setting,
         "foreach": "bit for bit" if all(results[setting, d, "foreach"][0] == 0 for d in ("float32", "float64")) else "differs",
-        "fp32 elements": results[setting, "float32", "fused"][0],
-        "fp32 ulp": results[setting, "float32", "fused"][1],
-        "fp64 elements": results[setting, "float64", "fused"][0],
-        "fp64 ulp": results[setting, "float64", "fused"][1],
+        "fp32-elements": results[setting, "float32", "fused"][0],
+        "fp32-ulp": results[setting, "float32", "fused"][1],
+        "fp64-elements": results[setting, "float64", "fused"][0],
+        "fp64-ulp": results[setting, "float64", "fused"][1],
     }
     for setting in dict.fromkeys(key[0] for key in results)
 ]
 ELEMENTS = sum(SIZE + i for i in range(TENSORS))
-print(f"{TENSORS} tensors ({ELEMENTS:,} elements), {STEPS} steps, CPU capability "
-      f"{torch.backends.cpu.get_cpu_capability()}")
+LARGEST_SIZE = SIZE + TENSORS - 1
+CAPABILITY = torch.backends.cpu.get_cpu_capability()
+print(f"{TENSORS} tensors ({ELEMENTS:,} elements), {STEPS} steps, CPU capability {CAPABILITY}")
 print("fused vs for-loop: elements that differ; largest difference, in ulp of the")
 print("largest parameter")
 print(f"{'setting':<52}{'float32':>13}{'float64':>13}")
 for row in rows:
-    print(f"{row['setting']:<52}{row['fp32 elements']:>6}; {row['fp32 ulp']:<5.2g}{row['fp64 elements']:>6}; {row['fp64 ulp']:<5.2g}")
+    print(f"{row['setting']:<52}{row['fp32-elements']:>6}; {row['fp32-ulp']:<5.2g}{row['fp64-elements']:>6}; {row['fp64-ulp']:<5.2g}")
 
 foreach_identical = all(differ == 0 for (_, _, impl), (differ, _) in results.items() if impl == "foreach")
 fused_worst_ulp = max(ulp for (_, _, impl), (_, ulp) in results.items() if impl == "fused")
@@ -86,3 +89,5 @@ print(f"\nforeach equals the for-loop bit for bit in every case: {foreach_identi
 print(f"fused: at most {fused_most_differing} of {ELEMENTS:,} elements differ, "
       f"by at most {fused_worst_ulp:.2g} ulp of the largest parameter")
 print("fused, bit for bit:", *(fused_identical or ["none"]), sep="\n  ")
+within_bounds = fused_most_differing < DIFFER_BOUND * ELEMENTS and fused_worst_ulp < ULP_BOUND
+print(f"fused: fewer than {DIFFER_BOUND:.1%} of the elements differ, by less than {ULP_BOUND} ulp: {within_bounds}")

@@ -19,6 +19,7 @@ from torch.profiler import ProfilerActivity, profile
 from torch.utils._python_dispatch import TorchDispatchMode
 
 MODELS = {"many": (300, 1_000), "few": (3, 100_000)}  # many small tensors, few large: (tensors, elements each)
+PARAMETER_COUNT = 300_000  # both models
 OPTIMIZERS = {"SGD": {"lr": 0.01, "momentum": 0.9}, "Adam": {"lr": 0.001}, "AdamW": {"lr": 0.001}}
 IMPLEMENTATIONS = {"for-loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}, "default": {}}
 
@@ -71,6 +72,7 @@ def profiled(name, implementation, tensors, size):
 
 
 # %% Count every combination
+assert all(tensors * size == PARAMETER_COUNT for tensors, size in MODELS.values())
 counts = {}  # (optimizer, model, implementation) -> {operation: count}, from the dispatch mode
 kernels = {}  # the same, from the profiler
 foreach_children = {}  # (optimizer, model) -> [(foreach operation, operations it called)]
@@ -93,7 +95,7 @@ profiled_total = {  # the same, as the profiler counts them
 rows = [  # the page's table
     {"optimizer": name, "tensors": f"{tensors} x {size:,}",
      **{impl: dispatched_total[name][model][impl] for impl in ("for-loop", "foreach", "fused")},
-     **{f"{impl}, profiler": profiled_total[name][model][impl] for impl in ("for-loop", "foreach", "fused")}}
+     **{f"{impl}/profiler": profiled_total[name][model][impl] for impl in ("for-loop", "foreach", "fused")}}
     for name in OPTIMIZERS
     for model, (tensors, size) in MODELS.items()
 ]
@@ -101,7 +103,7 @@ rows = [  # the page's table
 print(f"torch {torch.__version__}: ATen operations in one step (dispatched; profiler)")
 print(f"{'':<7}{'tensors':<14}{'for-loop':>15}{'foreach':>14}{'fused':>12}")
 for row in rows:
-    cells = "".join(f"{row[k]:>{w - 7},d}; {row[k + ', profiler']:>5,d}" for k, w in (("for-loop", 15), ("foreach", 14), ("fused", 12)))
+    cells = "".join(f"{row[k]:>{w - 7},d}; {row[k + '/profiler']:>5,d}" for k, w in (("for-loop", 15), ("foreach", 14), ("fused", 12)))
     print(f"{row['optimizer']:<7}{row['tensors']:<14}{cells}")
 
 # %% Per tensor: what the for-loop dispatches for each parameter

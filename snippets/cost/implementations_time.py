@@ -20,6 +20,12 @@ MODELS = {"many": (300, 1_000), "few": (3, 100_000)}  # many small tensors, few 
 PULL_REQUEST_MODEL = (10, 1_000_000)  # pytorch/pytorch#123074: "Parameter-size=1M, Nparams=10"
 OPTIMIZERS = {"SGD": {"lr": 0.01, "momentum": 0.9}, "Adam": {"lr": 0.001}, "AdamW": {"lr": 0.001}}
 IMPLEMENTATIONS = {"for-loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+# Published timings to set beside these (GPU and many-core numbers, not this machine's):
+PUBLISHED_FOREACH_MS = {  # pytorch/pytorch#45299, ResNet-101 on CUDA: (for-loop, foreach) ms per step
+    "SGD": (6.28, 4.40), "Adam": (42.69, 10.16), "AdamW": (51.38, 15.63), "RMSprop": (28.63, 5.89),
+}
+PUBLISHED_FUSED_S = (6.0174267292022705, 1.1787631511688232)  # pytorch/pytorch#123074: non-fused, fused
+PUBLISHED_FUSED_CORES = 56  # ... on a 56-core Sapphire Rapids CPU, 10 tensors of 1M elements
 ROUNDS = 7
 STEPS_PER_ROUND = 5
 
@@ -83,15 +89,14 @@ speedup = {  # optimizer -> model -> implementation -> for-loop time / its time
 }
 rows = [  # the page's table
     {"optimizer": name, "tensors": f"{MODELS[model][0]} x {MODELS[model][1]:,}", **microseconds[name][model],
-     "foreach speed-up": speedup[name][model]["foreach"], "fused speed-up": speedup[name][model]["fused"]}
+     "foreach-speedup": speedup[name][model]["foreach"], "fused-speedup": speedup[name][model]["fused"]}
     for name in OPTIMIZERS
     for model in MODELS
 ]
 print(f"\n{'µs per step':<20}{'for-loop':>10}{'foreach':>10}{'fused':>10}   for-loop time / time")
 for row in rows:
     print(f"{row['optimizer']:<6} {row['tensors']:<12} {row['for-loop']:>10.0f}{row['foreach']:>10.0f}{row['fused']:>10.0f}"
-          f"   foreach {row['foreach speed-up']:.2g}x, fused {row['fused speed-up']:.2g}x")
-foreach_speedups = [speedup[name]["many"]["foreach"] for name in OPTIMIZERS]  # on many small tensors
+          f"   foreach {row['foreach-speedup']:.2g}x, fused {row['fused-speedup']:.2g}x")
 
 # %% The pull request's set-up: Adam on 10 tensors of a million elements
 pull_request = {impl: t * 1e3 for impl, t in seconds_per_step(optimizers("Adam", *PULL_REQUEST_MODEL), 5, 2).items()}
@@ -99,6 +104,15 @@ pull_request_speedup = pull_request["for-loop"] / pull_request["fused"]
 print(f"\nAdam, {PULL_REQUEST_MODEL[0]} x {PULL_REQUEST_MODEL[1]:,}: "
       + ", ".join(f"{impl} {t:.1f} ms" for impl, t in pull_request.items()))
 print(f"fused is {pull_request_speedup:.2g}x the for-loop's speed")
+
+# %% Beside the published numbers
+published_foreach = {name: loop / foreach for name, (loop, foreach) in PUBLISHED_FOREACH_MS.items()}
+published_fused = PUBLISHED_FUSED_S[0] / PUBLISHED_FUSED_S[1]
+print("\nfor-loop time / foreach time, published (CUDA, ResNet-101) and here (CPU, 300 tensors):")
+for name in OPTIMIZERS:
+    print(f"  {name:<6} {published_foreach[name]:.2g}x   {speedup[name]['many']['foreach']:.2g}x")
+print(f"fused Adam, 10 x 1M: published {published_fused:.2g}x ({PUBLISHED_FUSED_CORES} cores), "
+      f"here {pull_request_speedup:.2g}x ({MACHINE['threads']} thread)")
 
 # %% Drawn: time per step
 figure, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, num="time-per-step")
