@@ -106,30 +106,29 @@ def test_foreach_gives_the_for_loops_parameters_bit_for_bit(agree):
 
 
 @pytest.mark.claim("cost-fused-close")
-def test_fused_differs_in_under_0_2_percent_of_elements_by_under_one_ulp_of_the_largest(agree):
-    """The fused step: fewer than 0.2% of the elements differ, by less than 1 ulp of the largest
-    parameter (here at most 34 of 30,435, by at most 0.5 ulp)."""
+def test_fused_differs_in_under_one_percent_of_elements_by_under_one_ulp_of_the_largest(agree):
+    """The fused step: on every CPU capability the tests run, fewer than 1% of the elements differ,
+    by less than 1 ulp of the largest parameter (here at most 34 of 30,435, by at most 0.5 ulp)."""
     values = agree.values
-    assert (values["DIFFER_BOUND"], values["ULP_BOUND"]) == (0.002, 1)
+    assert (values["DIFFER_BOUND"], values["ULP_BOUND"]) == (0.01, 1)
     assert values["fused_most_differing"] < values["DIFFER_BOUND"] * values["ELEMENTS"]
     assert values["fused_worst_ulp"] < values["ULP_BOUND"]
     assert values["within_bounds"] is True
 
 
 @pytest.mark.claim("cost-fused-vector-width")
-def test_fused_sgd_equals_the_for_loop_only_without_vector_kernels_and_fused_adam_never(agree):
-    """With ATEN_CPU_CAPABILITY=default fused SGD equals the for-loop bit for bit, with AVX2 or
-    AVX-512 it does not; fused Adam and AdamW differ under all three."""
-    rows = agree.values["rows"]
+def test_fused_sgd_equals_the_for_loop_only_without_vector_kernels(agree):
+    """Fused SGD, with ATEN_CPU_CAPABILITY=default (no vector kernels), equals the for-loop bit for
+    bit; with AVX2 or AVX-512 kernels it does not."""
     vectorized = torch.backends.cpu.get_cpu_capability() != "DEFAULT"
     assert agree.values["CAPABILITY"] == torch.backends.cpu.get_cpu_capability()
-    for row in rows:
-        differ = row["fp32-elements"] > 0 and row["fp64-elements"] > 0
-        identical = row["fp32-elements"] == 0 and row["fp64-elements"] == 0
-        if row["setting"].startswith("SGD"):
-            assert differ if vectorized else identical, row["setting"]
+    sgd = [row for row in agree.values["rows"] if row["setting"].startswith("SGD")]
+    assert len(sgd) == 2
+    for row in sgd:
+        if vectorized:
+            assert row["fp32-elements"] > 0 and row["fp64-elements"] > 0, row["setting"]
         else:
-            assert differ, row["setting"]
+            assert row["fp32-elements"] == row["fp64-elements"] == 0, row["setting"]
 
 
 @pytest.mark.claim("cost-time-one-thread")
