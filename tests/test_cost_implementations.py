@@ -24,7 +24,7 @@ def timing(snippet):
 
 
 @pytest.mark.claim("cost-dispatch-for-loop")
-def test_the_for_loop_dispatches_a_fixed_number_of_operations_per_tensor(dispatch):
+def test_for_loop_operations_per_tensor(dispatch):
     """The for-loop dispatches a fixed number of operations per parameter tensor, 3 for SGD with
     momentum, 9 for Adam and 10 for AdamW, plus 2 per step: 2,702 for one Adam step on 300 tensors."""
     total, models = dispatch.values["dispatched_total"], dispatch.values["MODELS"]
@@ -39,7 +39,7 @@ def test_the_for_loop_dispatches_a_fixed_number_of_operations_per_tensor(dispatc
 
 
 @pytest.mark.claim("cost-dispatch-fused")
-def test_the_fused_step_dispatches_three_or_four_operations_for_any_number_of_tensors(dispatch):
+def test_fused_operations_are_constant(dispatch):
     """The fused step dispatches 3 operations for SGD and 4 for Adam and AdamW, however many tensors
     there are."""
     total = dispatch.values["dispatched_total"]
@@ -52,7 +52,7 @@ def test_the_fused_step_dispatches_three_or_four_operations_for_any_number_of_te
 
 
 @pytest.mark.claim("cost-dispatch-foreach")
-def test_foreach_sgd_is_constant_while_foreach_adam_reads_each_step_counter_twice(dispatch):
+def test_foreach_adam_reads_step_counters(dispatch):
     """The foreach step of SGD dispatches 5 operations for any number of tensors. Adam's and AdamW's
     read every tensor's step counter as a Python number twice: 600 calls of _local_scalar_dense for
     300 tensors, 611 and 612 operations."""
@@ -66,7 +66,7 @@ def test_foreach_sgd_is_constant_while_foreach_adam_reads_each_step_counter_twic
 
 
 @pytest.mark.claim("cost-foreach-cpu-loops")
-def test_each_foreach_operation_runs_one_operation_per_tensor_on_the_cpu(dispatch):
+def test_foreach_runs_per_tensor_kernels_on_cpu(dispatch):
     """There are no foreach kernels on the CPU: each _foreach_* operation of Adam's step calls one
     per-tensor operation for each of the 300 tensors, so the arithmetic kernels of the for-loop
     (lerp_, addcmul_, sqrt, addcdiv_, once per tensor each) run exactly as often in the foreach step."""
@@ -83,7 +83,7 @@ def test_each_foreach_operation_runs_one_operation_per_tensor_on_the_cpu(dispatc
 
 
 @pytest.mark.claim("cost-default-for-loop")
-def test_with_foreach_and_fused_unset_every_step_dispatches_the_for_loops_operations(dispatch):
+def test_default_is_the_for_loop(dispatch):
     """With foreach and fused left unset, every one of these steps dispatches exactly the for-loop's
     operations."""
     assert dispatch.values["default_is_for_loop"] is True
@@ -97,7 +97,7 @@ def test_with_foreach_and_fused_unset_every_step_dispatches_the_for_loops_operat
 
 
 @pytest.mark.claim("cost-foreach-bit-for-bit")
-def test_foreach_gives_the_for_loops_parameters_bit_for_bit(agree):
+def test_foreach_is_bit_for_bit(agree):
     """The foreach step gives the for-loop's parameters bit for bit, for every setting, in float32
     and float64, on every CPU capability."""
     assert agree.values["foreach_identical"] is True
@@ -106,7 +106,7 @@ def test_foreach_gives_the_for_loops_parameters_bit_for_bit(agree):
 
 
 @pytest.mark.claim("cost-fused-close")
-def test_fused_differs_in_under_one_percent_of_elements_by_under_one_ulp_of_the_largest(agree):
+def test_fused_is_within_bounds(agree):
     """The fused step: on every CPU capability the tests run, fewer than 1% of the elements differ,
     by less than 1 ulp of the largest parameter (here at most 34 of 30,435, by at most 0.5 ulp)."""
     values = agree.values
@@ -117,7 +117,7 @@ def test_fused_differs_in_under_one_percent_of_elements_by_under_one_ulp_of_the_
 
 
 @pytest.mark.claim("cost-fused-vector-width")
-def test_fused_sgd_equals_the_for_loop_only_without_vector_kernels(agree):
+def test_fused_sgd_depends_on_vector_kernels(agree):
     """Fused SGD, with ATEN_CPU_CAPABILITY=default (no vector kernels), equals the for-loop bit for
     bit; with AVX2 or AVX-512 kernels it does not."""
     vectorized = torch.backends.cpu.get_cpu_capability() != "DEFAULT"
@@ -132,7 +132,7 @@ def test_fused_sgd_equals_the_for_loop_only_without_vector_kernels(agree):
 
 
 @pytest.mark.claim("cost-time-one-thread")
-def test_the_timings_come_from_one_torch_thread_and_name_their_machine(timing):
+def test_timings_name_their_machine(timing):
     """The build runs every snippet on one torch thread; the page states the CPU, the cores, torch's
     version and the kernels the timings come from."""
     machine = timing.values["MACHINE"]

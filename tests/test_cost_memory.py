@@ -30,7 +30,7 @@ def _optimizer_classes():
 
 
 @pytest.mark.claim("cost-state-formula")
-def test_measured_state_bytes_equal_the_formula_for_every_optimizer_and_option(state):
+def test_state_bytes_match_the_formula(state):
     """For every row, in both dtypes, the measured bytes are exactly the formula's: the state is
     0, s, 2s or 3s per element for all but LBFGS and Adafactor."""
     rows = state.values["rows"]
@@ -43,7 +43,7 @@ def test_measured_state_bytes_equal_the_formula_for_every_optimizer_and_option(s
 
 
 @pytest.mark.claim("cost-state-bf16-half")
-def test_bf16_state_is_exactly_half_of_fp32_and_every_state_tensor_has_the_parameters_dtype(state):
+def test_bf16_state_is_half_of_fp32(state):
     """Each state tensor has the parameter's dtype, so bf16 state takes exactly half the bytes of
     fp32 state, row by row; nothing is kept in float32 on the side."""
     for row in state.values["rows"]:
@@ -53,7 +53,7 @@ def test_bf16_state_is_exactly_half_of_fp32_and_every_state_tensor_has_the_param
 
 
 @pytest.mark.claim("cost-muon-buffer")
-def test_muon_keeps_its_buffer_with_momentum_zero_where_sgd_keeps_nothing(state):
+def test_muon_keeps_a_buffer_without_momentum(state):
     """Muon keeps its momentum buffer even with momentum=0.0, where SGD keeps nothing."""
     by_case = state.values["by_case"]
     assert by_case["muon-no-momentum"]["state"] == "momentum_buffer"
@@ -62,7 +62,7 @@ def test_muon_keeps_its_buffer_with_momentum_zero_where_sgd_keeps_nothing(state)
 
 
 @pytest.mark.claim("cost-adafactor-factored")
-def test_adafactor_keeps_r_plus_c_numbers_for_a_matrix_and_s_per_element_for_a_vector(state):
+def test_adafactor_factors_matrices_only(state):
     """Adafactor factors a matrix's second moment into a row of r and a column of c averages:
     (r + c) s / (rc) per element, 0.1875 bytes in fp32 here, 0.0469 of the parameter's own size.
     A vector parameter is not factored and costs s, as Adagrad does."""
@@ -75,7 +75,7 @@ def test_adafactor_keeps_r_plus_c_numbers_for_a_matrix_and_s_per_element_for_a_v
 
 
 @pytest.mark.claim("cost-lbfgs-history")
-def test_lbfgs_at_its_default_history_keeps_100_pairs_202_copies_of_the_model(state):
+def test_lbfgs_keeps_its_full_history(state):
     """LBFGS keeps h pairs of vectors plus two more: (2h + 2) s. With its default history_size,
     after 8 calls of step(), it held h = 100 pairs: 808 bytes per element in fp32, 202 copies."""
     default_history = inspect.signature(torch.optim.LBFGS).parameters["history_size"].default
@@ -87,7 +87,7 @@ def test_lbfgs_at_its_default_history_keeps_100_pairs_202_copies_of_the_model(st
 
 
 @pytest.mark.claim("cost-state-step-counter")
-def test_the_step_counter_is_a_float32_tensor_even_for_bf16_and_four_optimizers_keep_none(state):
+def test_step_counter_stays_float32(state):
     """The step counter is a float32 tensor even for a bf16 parameter; SGD, SparseAdam, LBFGS and
     Muon keep none as a tensor. The 0-d entries cost a few bytes per tensor."""
     cases = {case: name for case, name, *_ in state.namespace["CASES"]}
@@ -100,7 +100,7 @@ def test_the_step_counter_is_a_float32_tensor_even_for_bf16_and_four_optimizers_
 
 
 @pytest.mark.claim("cost-state-first-step")
-def test_state_is_created_at_the_first_step_except_adagrad_whose_constructor_fills_it(state):
+def test_state_is_created_at_the_first_step(state):
     """The state takes no memory until the first step(), for every case but Adagrad, whose
     constructor fills sum and step already."""
     assert state.values["state_at_construction"] == ["adagrad"]
@@ -110,7 +110,7 @@ def test_state_is_created_at_the_first_step_except_adagrad_whose_constructor_fil
 
 
 @pytest.mark.claim("cost-footprint-fp32")
-def test_fp32_training_needs_8_12_and_16_bytes_per_parameter_with_sgd_momentum_and_adamw(footprint):
+def test_fp32_footprints(footprint):
     """In float32, SGD needs 8 bytes per parameter, SGD with momentum 12, and AdamW 16 (4 + 4 + 8);
     AdamW's step counters add 0.00028 besides."""
     values = footprint.values
@@ -122,7 +122,7 @@ def test_fp32_training_needs_8_12_and_16_bytes_per_parameter_with_sgd_momentum_a
 
 
 @pytest.mark.claim("cost-footprint-autocast")
-def test_autocast_keeps_float32_weights_and_gradients_so_adamw_stays_at_16(footprint):
+def test_autocast_keeps_fp32_gradients(footprint):
     """Under torch.autocast("cpu", dtype=torch.bfloat16) the weights stay float32 and so do their
     gradients, and the footprint stays at 16 bytes."""
     assert footprint.values["footprint"]["adamw-autocast"] == footprint.values["footprint"]["adamw"]
@@ -135,7 +135,7 @@ def test_autocast_keeps_float32_weights_and_gradients_so_adamw_stays_at_16(footp
 
 
 @pytest.mark.claim("cost-footprint-master")
-def test_bf16_weights_with_fp32_master_hold_20_bytes_and_adamw_refuses_a_bf16_gradient(footprint):
+def test_master_weights_cost_more_than_fp32(footprint):
     """With bf16 weights and float32 master weights, the step holds 20 bytes per parameter:
     2 + 2 + 4 + 4 + 8. torch 2.13 refuses to assign a bf16 gradient to a float32 tensor, and AdamW
     stepping a float32 parameter with a bf16 gradient fails in lerp_, in each implementation."""
@@ -156,7 +156,7 @@ def test_bf16_weights_with_fp32_master_hold_20_bytes_and_adamw_refuses_a_bf16_gr
 
 
 @pytest.mark.claim("cost-footprint-bf16")
-def test_training_entirely_in_bf16_halves_adamw_to_8_bytes(footprint):
+def test_pure_bf16_halves_the_footprint(footprint):
     """Only training entirely in bf16 halves the footprint, to 8 bytes: weights, gradients and
     both moments in bf16."""
     roles = footprint.values["footprint"]["adamw-bf16"]
@@ -166,7 +166,7 @@ def test_training_entirely_in_bf16_halves_adamw_to_8_bytes(footprint):
 
 
 @pytest.mark.claim("cost-eight-bit-levels")
-def test_dynamic_levels_keep_small_values_where_linear_levels_round_them_to_zero(eight_bit):
+def test_dynamic_levels_keep_small_values(eight_bit):
     """On values whose magnitudes spread over four decades, a round trip through the dynamic type
     has a median relative error of 0.039 and rounds 0.1% of them to zero; through 255 evenly spaced
     levels, 55% of them round to zero, and the median relative error is 1."""
@@ -179,7 +179,7 @@ def test_dynamic_levels_keep_small_values_where_linear_levels_round_them_to_zero
 
 
 @pytest.mark.claim("cost-eight-bit-scratch")
-def test_the_from_scratch_class_with_fp32_state_gives_adams_parameters_bit_for_bit(eight_bit):
+def test_scratch_adam_is_bit_for_bit(eight_bit):
     """With float32 state, the class written here gives torch.optim.Adam's parameters bit for bit
     over the whole run."""
     assert eight_bit.values["scratch_identical"] is True
@@ -188,7 +188,7 @@ def test_the_from_scratch_class_with_fp32_state_gives_adams_parameters_bit_for_b
 
 
 @pytest.mark.claim("cost-eight-bit-bytes")
-def test_eight_bit_state_is_the_codes_plus_one_scale_per_block_and_tends_to_two_bytes(eight_bit):
+def test_eight_bit_state_bytes(eight_bit):
     """Its 8-bit state measures 2.0083 bytes per parameter on this network, the codes plus one scale
     per block of each tensor, against 8.0033 for torch.optim.Adam; for a tensor of many blocks the
     cost tends to 2.0039 (2 (1 + 4/B), B = 2048)."""
@@ -207,7 +207,7 @@ def test_eight_bit_state_is_the_codes_plus_one_scale_per_block_and_tends_to_two_
 
 
 @pytest.mark.claim("cost-eight-bit-v-jumps")
-def test_storing_v_in_eight_bits_moves_weights_by_over_100_lr_where_adam_stays_under_10(eight_bit):
+def test_storing_v_makes_outsized_steps(eight_bit):
     """Stored as the paper stores it, v goes wrong on this network: single weights move by up to
     hundreds of times lr in one step, where torch.optim.Adam never moves one by more than a few
     times lr, and the parameters end farther from Adam's than Adam's moved."""
@@ -220,7 +220,7 @@ def test_storing_v_in_eight_bits_moves_weights_by_over_100_lr_where_adam_stays_u
 
 
 @pytest.mark.claim("cost-eight-bit-root")
-def test_storing_the_square_root_of_v_keeps_steps_under_10_lr_and_drift_below_a_batch_order_change(eight_bit):
+def test_storing_root_v_stays_close(eight_bit):
     """Storing the square root of v instead removes the jumps: the largest step is a few times lr,
     and the parameters end closer to Adam's than Adam's own run on another batch order."""
     values = eight_bit.values
@@ -230,7 +230,7 @@ def test_storing_the_square_root_of_v_keeps_steps_under_10_lr_and_drift_below_a_
 
 
 @pytest.mark.claim("cost-eight-bit-linear")
-def test_evenly_spaced_levels_make_training_fail(eight_bit):
+def test_linear_levels_fail(eight_bit):
     """With evenly spaced levels instead of dynamic ones, training fails outright: the training loss
     ends at about 10^15 and the held-out accuracy at 17%."""
     loss, accuracy = eight_bit.values["final"]["linear-v"]

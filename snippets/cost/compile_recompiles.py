@@ -2,12 +2,14 @@
 
 Compiles a function that calls Adam's step() and a LinearLR scheduler's step() (the pattern of
 PyTorch's recipe "Running the compiled optimizer with an LR Scheduler"), and runs it for a few
-steps while the scheduler changes the learning rate at every one. Three ways: lr a Python float,
-lr a tensor, and lr a Python float with torch._dynamo.config.specialize_float = True (torch's
+calls while the scheduler changes the learning rate at each. Three ways: lr a Python float, lr a
+tensor, and lr a Python float with torch._dynamo.config.specialize_float = True (torch's
 behaviour when the recipe was written). It counts the recompilations from torch's own record of
 what it compiled (torch._dynamo.utils.get_compilation_metrics()) and prints the guard that failed
-each time, as torch logs it. A model of two small tensors keeps the compilations short, about a
-few seconds each on a 2-core machine: compile time depends on the code traced, not on the sizes.
+each time, as torch logs it. What to recompile is Dynamo's decision, whichever backend turns the
+graph into code: the snippet uses backend="eager", which runs the captured graph as it is, so
+that each compilation takes a moment. With the default backend, Inductor, the counts are the
+same and each one is a full compilation, C++ compiler included (run_compiled(..., backend="inductor")).
 """
 
 # %%
@@ -20,6 +22,7 @@ import torch._inductor.config
 from torch._dynamo.utils import counters, get_compilation_metrics
 
 STEPS = 5
+BACKEND = "eager"  # Dynamo alone: it decides what to recompile; "inductor" (the default) also generates C++
 WARMUP_ITERS = 4  # LinearLR changes lr at each of its first 4 steps, then keeps it
 SHAPES = ((64, 64), (64,))
 torch._inductor.config.force_disable_caches = True  # every compilation from scratch: the counts are the point
@@ -44,7 +47,7 @@ def recompile_reasons():
         torch._logging.set_logs()
 
 
-def run_compiled(lr, specialize_float=False, steps=STEPS):
+def run_compiled(lr, specialize_float=False, steps=STEPS, backend=BACKEND):
     """Compile Adam.step + scheduler.step and call it `steps` times. Returns what torch recorded:
     the compilations of Adam.step (compile ids "frame/attempt": attempt 0 the first, then one per
     recompilation), the number of distinct graphs, the lr of each call and the logged reasons."""
@@ -58,7 +61,7 @@ def run_compiled(lr, specialize_float=False, steps=STEPS):
     optimizer = torch.optim.Adam(parameters, lr=lr)
     scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, total_iters=WARMUP_ITERS)
 
-    @torch.compile(fullgraph=False)
+    @torch.compile(fullgraph=False, backend=backend)
     def step():
         optimizer.step()
         scheduler.step()

@@ -94,10 +94,10 @@ def master_weight_step():
 
 SETUPS = {  # id -> (label, one training step)
     "sgd": ("SGD, fp32", lambda: plain_step(torch.optim.SGD)),
-    "sgd-momentum": ("SGD + momentum, fp32", lambda: plain_step(torch.optim.SGD, momentum=0.9)),
+    "sgd-momentum": ("SGD + momentum,\nfp32", lambda: plain_step(torch.optim.SGD, momentum=0.9)),
     "adamw": ("AdamW, fp32", lambda: plain_step(torch.optim.AdamW)),
-    "adamw-autocast": ("AdamW, fp32 + bf16 autocast", lambda: plain_step(torch.optim.AdamW, autocast=True)),
-    "adamw-master": ("AdamW, bf16 + fp32 master", master_weight_step),
+    "adamw-autocast": ("AdamW, fp32 +\nbf16 autocast", lambda: plain_step(torch.optim.AdamW, autocast=True)),
+    "adamw-master": ("AdamW, bf16 +\nfp32 master", master_weight_step),
     "adamw-bf16": ("AdamW, bf16", lambda: plain_step(torch.optim.AdamW, dtype=torch.bfloat16)),
 }
 
@@ -117,11 +117,11 @@ print(f"a {'-'.join(map(str, WIDTHS))} network: {PARAMETERS:,} parameters in {TE
 print(f"{'set-up':<28}{'weights':>8}{'grads':>7}{'master':>8}{'m.grads':>8}{'state':>7}{'total':>7}")
 for setup, roles in footprint.items():
     cells = "".join(f"{roles[role]:>{w}.2f}" for role, w in zip(ROLES, (8, 7, 8, 8, 7)))
-    print(f"{SETUPS[setup][0]:<28}{cells}{total[setup]:>7.2f}")
+    print(f"{SETUPS[setup][0].replace(chr(10), ' '):<28}{cells}{total[setup]:>7.2f}")
 print(f"(AdamW's step counters: {counters:.2g} B per parameter of the state column)")
 
 # %% The footprint, drawn
-plt.figure("bytes-per-parameter", figsize=(7, 3.6))
+plt.figure("bytes-per-parameter", figsize=(5, 4.2))
 labels = [label for label, _ in SETUPS.values()]
 left = [0.0] * len(SETUPS)
 for role, role_label in ROLES.items():
@@ -133,6 +133,6 @@ for y, setup in enumerate(SETUPS):
 plt.gca().invert_yaxis()
 plt.xlim(0, max(total.values()) * 1.12)
 plt.xticks(range(0, int(max(total.values())) + 1, 4))
-plt.xlabel("bytes per parameter (tensors alive at optimizer.step())")
-plt.legend(loc="upper center", bbox_to_anchor=(0.4, -0.22), ncol=3, frameon=False)
+plt.xlabel("bytes per parameter\n(tensors alive at optimizer.step())")
+plt.legend(loc="upper center", bbox_to_anchor=(0.35, -0.25), ncol=2, frameon=False)
 plt.show()
