@@ -90,4 +90,4 @@ print(f"fused: at most {fused_most_differing} of {ELEMENTS:,} elements differ, "
       f"by at most {fused_worst_ulp:.2g} ulp of the largest parameter")
 print("fused, bit for bit:", *(fused_identical or ["none"]), sep="\n  ")
 within_bounds = fused_most_differing < DIFFER_BOUND * ELEMENTS and fused_worst_ulp < ULP_BOUND
-print(f"fused: fewer than {DIFFER_BOUND:.1%} of the elements differ, by less than {ULP_BOUND} ulp: {within_bounds}")
+print(f"fused: fewer than {DIFFER_BOUND:.0%} of the elements differ, by less than {ULP_BOUND} ulp: {within_bounds}")

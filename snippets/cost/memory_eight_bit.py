@@ -247,7 +247,7 @@ accuracy = {run: acc for run, (_, acc) in final.items()}
 zero_gradients = float(np.mean(runs["adam"]["zeros"]))
 scratch_identical = torch.equal(runs["scratch"]["path"], reference)
 table = [  # the page's table
-    {"run": LABELS[run], "state": state_bytes.get(run), "drift": final_drift[run], "largest": largest_step[run],
+    {"run": LABELS[run], "state": state_bytes.get(run, ""), "drift": final_drift[run], "largest": largest_step[run],
      "loss": final[run][0], "accuracy": accuracy[run]}
     for run in runs
 ]
@@ -255,7 +255,7 @@ table = [  # the page's table
 print(f"\n{'-'.join(map(str, WIDTHS))} network, {PARAMETERS:,} parameters, {STEPS} steps of Adam, lr {LR}")
 print(f"{'run':<24}{'state B/p':>10}{'drift':>9}{'step/lr':>9}{'loss':>9}{'accuracy':>9}")
 for row in table:
-    size = f"{row['state']:.4f}" if row["state"] is not None else ""
+    size = f"{row['state']:.4f}" if row["state"] != "" else ""
     print(f"{row['run']:<24}{size:>10}{row['drift']:>9.3g}{row['largest']:>9.3g}{row['loss']:>9.3g}{row['accuracy']:>9.1%}")
 print("drift: distance from torch.optim.Adam's parameters at the end, over the distance")
 print("they travelled; step/lr: the largest change of one weight in one step, in lr")
