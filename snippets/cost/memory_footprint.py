@@ -121,7 +121,7 @@ for setup, roles in footprint.items():
 print(f"(AdamW's step counters: {counters:.2g} B per parameter of the state column)")
 
 # %% The footprint, drawn
-plt.figure("bytes-per-parameter", figsize=(5, 4.2))
+plt.figure("bytes-per-parameter", figsize=(4.4, 4.4))
 labels = [label for label, _ in SETUPS.values()]
 left = [0.0] * len(SETUPS)
 for role, role_label in ROLES.items():
@@ -134,5 +134,5 @@ plt.gca().invert_yaxis()
 plt.xlim(0, max(total.values()) * 1.12)
 plt.xticks(range(0, int(max(total.values())) + 1, 4))
 plt.xlabel("bytes per parameter\n(tensors alive at optimizer.step())")
-plt.legend(loc="upper center", bbox_to_anchor=(0.35, -0.25), ncol=2, frameon=False)
+plt.legend(loc="upper center", bbox_to_anchor=(0.35, -0.2), ncol=2, frameon=False)
 plt.show()
