@@ -131,11 +131,32 @@ def sync_batch_norm_error():
     return "no error"
 
 
+def gradient(model, batch):
+    """The gradient of the mean loss on the batch, all-reduced when the model is a DDP."""
+    model.zero_grad()
+    loss_of(model, *batch).backward()
+    return torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+
+
 def one_step_gradients(rank, world_size, uneven):
     """The gradient DDP leaves on each rank after one backward pass on step 0's batch."""
-    model = DistributedDataParallel(network())
-    loss_of(model, *my_shard(rank, world_size, 0, uneven)).backward()
-    return torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+    return gradient(DistributedDataParallel(network()), my_shard(rank, world_size, 0, uneven))
+
+
+def fresh_against_trained(rank, world_size, steps=3):
+    """A DDP that has trained a few steps and a fresh DDP built on its parameters: the largest
+    difference between the gradients they all-reduce on the same batch, twice in a row."""
+    trained = DistributedDataParallel(network())
+    optimizer = torch.optim.AdamW(trained.parameters(), lr=LR)
+    for step in range(steps):
+        optimizer.zero_grad()
+        loss_of(trained, *my_shard(rank, world_size, step)).backward()
+        optimizer.step()
+    fresh = network()
+    fresh.load_state_dict(trained.module.state_dict())
+    fresh = DistributedDataParallel(fresh)
+    batch = my_shard(rank, world_size, steps)
+    return [largest(gradient(trained, batch) - gradient(fresh, batch)) for _ in range(2)]
 
 
 def every_case(rank, world_size):
@@ -150,6 +171,7 @@ def every_case(rank, world_size):
         "syncing_every_micro_batch": train_accumulating(rank, world_size, use_no_sync=False),
         "step_inside_no_sync": train_accumulating(rank, world_size, step_every_micro_batch=True),
         "sync_batch_norm": sync_batch_norm_error(),
+        "fresh_against_trained": fresh_against_trained(rank, world_size),
     }
 
 
@@ -196,6 +218,8 @@ def compare(ranks, single, single_batch_norm, world_size):
         "syncing_vs_single": largest(case("syncing_every_micro_batch", "parameters")[0] - single),
         "syncing_all_reduces": case("syncing_every_micro_batch", "all_reduces_per_step")[0],
         "step_inside_ranks_differ": spread(case("step_inside_no_sync", "parameters")),
+        "fresh_first_gradient": case("fresh_against_trained")[0][0],
+        "fresh_second_gradient": case("fresh_against_trained")[0][1],
     }
 
 
@@ -216,7 +240,7 @@ if __name__ == "__main__":
         ("BatchNorm: DDP against one process", "batch_norm_vs_single"),
         ("BatchNorm: rank 0 against the others", "batch_norm_ranks_differ"),
         ("uneven batches: DDP against one process", "uneven_vs_single"),
-        (f"{MICRO_BATCHES} micro-batches, no_sync: against one process", "no_sync_vs_single"),
+        (f"{MICRO_BATCHES} micro-batches, no_sync: against one", "no_sync_vs_single"),
         ("  the same, rank 0 against the others", "no_sync_ranks_differ"),
         ("  without no_sync: against one process", "syncing_vs_single"),
         ("  step() inside no_sync: rank 0 against others", "step_inside_ranks_differ"),
@@ -229,6 +253,9 @@ if __name__ == "__main__":
     print("\nGradient all-reduces per step with", MICRO_BATCHES, "micro-batches")
     for label, key in (("with no_sync", "no_sync_all_reduces"), ("without", "syncing_all_reduces")):
         print(f"  {label:<42}" + "".join(f"{results[size][key]:>10g}" for size in WORLD_SIZES))
+    print("\nA fresh DDP and a trained one, same parameters, same batch: gradients differ by")
+    for label, key in (("in the fresh one's first backward pass", "fresh_first_gradient"), ("in its second", "fresh_second_gradient")):
+        print(f"  {label:<42}" + "".join(f"{results[size][key]:>10.3g}" for size in WORLD_SIZES))
     for size in WORLD_SIZES:
         print(f"\nworld size reported by each of the {size} ranks: {results[size]['ranks_reporting']}")
-    print(f"\nSyncBatchNorm under DDP on the CPU: {sync_batch_norm}")
+    print(f"\nSyncBatchNorm under DDP on the CPU:\n  {sync_batch_norm}")

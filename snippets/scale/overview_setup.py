@@ -5,8 +5,8 @@ torch.multiprocessing (spawn), joined in one gloo process group on a free port o
 same torch.distributed engine a cluster runs. Each rank hands a result back to the launching
 process. A rank that raises fails the run with its own traceback, a rank that dies fails it with
 its signal, and a group that hangs is killed after a timeout: no rank outlives `launch`. The
-pages train small classifiers on `global_batch(step)`, random inputs labelled by a fixed random
-teacher, of which each rank takes its slice.
+pages train small classifiers (`mlp`) on `global_batch(step, size)`, random inputs labelled by a
+fixed random teacher, of which each rank takes its slice.
 
 Run it as a script (`python snippets/scale/overview_launch.py`): the spawned ranks import their
 function from the file, which a notebook does not have.
@@ -26,6 +26,7 @@ import torch.multiprocessing as mp
 
 WORLD_SIZES = (2, 4)
 FEATURES, CLASSES = 16, 10  # the inputs and labels of global_batch
+WIDTHS = (FEATURES, 128, 32, 24, CLASSES)  # the layers of `mlp`: parameters of very different sizes
 TIMEOUT_S = 120  # a rank that has not finished by then is taken for hung
 STEPS = 3
 ORDER_VALUES = (1.0, 1e-8, 1e-8, -1.0)  # what ranks 0, 1, 2, 3 add up, in float32: exactly 2e-8
@@ -100,6 +101,15 @@ def my_slice(batch, rank, sizes):
     """Rank `rank`'s rows of the batch, when the ranks take `sizes` rows each, in rank order."""
     start = sum(sizes[:rank])
     return tuple(tensor[start : start + sizes[rank]] for tensor in batch)
+
+
+def mlp(widths=WIDTHS):
+    """Linear layers of these widths with ReLUs between; the same initial weights every time."""
+    torch.manual_seed(0)
+    layers = []
+    for width_in, width_out in zip(widths, widths[1:]):
+        layers += [torch.nn.Linear(width_in, width_out), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])
 
 
 def flat(model):
