@@ -12,6 +12,7 @@ Run it as a script: the ranks are spawned processes that import their function f
 # %%
 import os
 import tempfile
+import textwrap
 import warnings
 
 import torch
@@ -145,4 +146,4 @@ if __name__ == "__main__":
         print(f"  {labels[key]:<24} {difference:.3g}")
     print("\nWarnings while loading in one process:")
     for message in one_process_warnings:
-        print(f"  {message}")
+        print(textwrap.fill(message, 78, initial_indent="  ", subsequent_indent="  "))

@@ -167,10 +167,10 @@ if __name__ == "__main__":
         print(f"                                    ZeRO  {result['zero_state_bytes']}")
     last = WORLD_SIZES[-1]
     print(f"\nWhat each of the {last} ranks holds (to_local() rows of each parameter):")
-    print(f"  {'parameter':<10} {'shape':<10} {'placement':<18}" + "".join(f"{f'rank {r}':>10}" for r in range(last)))
+    print(f"  {'parameter':<10} {'shape':<10} {'placement':<18}" + "".join(f"{f'rank {r}':>9}" for r in range(last)))
     for index, first in enumerate(results[last]["parameters"][0]):
         shape = "x".join(map(str, first["shape"]))
-        rows = "".join(f"{'{}-{}'.format(*ranks[index]['rows']):>10}" for ranks in results[last]["parameters"])
+        rows = "".join(f"{'{}-{}'.format(*ranks[index]['rows']):>9}" for ranks in results[last]["parameters"])
         print(f"  {first['name']:<10} {shape:<10} {first['placements']:<18}{rows}")
     print(f"\nRank {last - 1} holds the last rows; the storage behind its to_local() has room for")
     for held in results[last]["parameters"][last - 1]:
