@@ -26,7 +26,7 @@ def test_fsdp_matches_one_process(fsdp):
 
 @pytest.mark.claim("scale-fsdp-rows")
 def test_every_rank_holds_a_block_of_rows_of_every_parameter(fsdp):
-    """Every parameter, and Adam's exp_avg and exp_avg_sq of it, is a DTensor placed Shard(dim=0):
+    """Every parameter, its gradient, and Adam's exp_avg and exp_avg_sq of it, is a DTensor placed Shard(dim=0):
     rank r holds rows r·c to (r + 1)·c of it, c = ⌈rows / N⌉, the last rank what is left;
     to_local() is exactly those rows of the whole tensor, and the storage behind it has room for c
     rows on every rank."""
@@ -42,6 +42,7 @@ def test_every_rank_holds_a_block_of_rows_of_every_parameter(fsdp):
                 assert held["local_shape"] == [held["rows"][1] - start, *held["shape"][1:]]
                 assert held["state_local_shapes"] == {"exp_avg": held["local_shape"], "exp_avg_sq": held["local_shape"]}
                 assert held["is_those_rows"]
+                assert held["gradient_placements"] == SHARD and held["gradient_local_shape"] == held["local_shape"]
                 assert held["padded_rows"] == per_rank
     last = fsdp.values["results"][str(fsdp.values["WORLD_SIZES"][-1])]["parameters"][-1]
     assert any(held["padded_rows"] > held["local_shape"][0] for held in last)  # some padding to show

@@ -79,6 +79,8 @@ def describe(name, parameter, state, rank, world_size):
         "local_elements": local.numel(),
         "rows": [first, first + local.shape[0]],
         "is_those_rows": torch.equal(local, full[first : first + local.shape[0]]),
+        "gradient_placements": str(parameter.grad.placements),
+        "gradient_local_shape": list(parameter.grad.to_local().shape),
         "padded_rows": local.untyped_storage().nbytes() // (local.element_size() * full[0].numel()),
         "state_placements": {key: str(v.placements) for key, v in state.items() if isinstance(v, DTensor)},
         "state_local_shapes": {key: list(v.to_local().shape) for key, v in state.items() if isinstance(v, DTensor)},

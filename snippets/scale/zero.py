@@ -212,7 +212,7 @@ def summary(ranks, single, single_continued, world_size):
         "greedy_elements": greedy_partition(sizes, world_size)[0],
         "largest_over_mean": max(run["state_bytes"] for run in adam) * world_size / sum(run["state_bytes"] for run in adam),
         "matches_plain_state": all(r["matches_plain"] for r in ranks),
-        "error_before": ranks[0]["error_before"],
+        "error_before": [r["error_before"] for r in ranks],
         "error_after": [r["error_after"] for r in ranks],
         "moved": ranks[0]["moved"],
         "own_indices": [r["own_indices"] for r in ranks],
