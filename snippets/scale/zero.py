@@ -227,7 +227,7 @@ def draw(results):
     import matplotlib.pyplot as plt  # here, not at the top: the ranks never draw
 
     names = [name for name, _ in mlp().named_parameters()]
-    figure, panels = plt.subplots(1, len(results), figsize=(9, 3.6), sharey=True, num="state-per-rank")
+    figure, panels = plt.subplots(1, len(results), figsize=(9, 3.8), sharey=True, num="state-per-rank")
     colors = {name: f"C{index}" for index, name in enumerate(names)}
     for panel, (size, result) in zip(panels, results.items()):
         for rank, held in enumerate(result["owned"]):
@@ -242,7 +242,7 @@ def draw(results):
         panel.set_xticks(range(size))
     panels[0].set_ylabel("optimizer state (kB)")
     handles = {label: handle for panel in panels for handle, label in zip(*panel.get_legend_handles_labels())}
-    figure.legend(handles.values(), handles.keys(), loc="center left", bbox_to_anchor=(1, 0.5))
+    panels[-1].legend(handles.values(), handles.keys(), loc="upper right", ncol=2)  # above the small shares
     figure.tight_layout()
     plt.show()
 
