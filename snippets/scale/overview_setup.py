@@ -15,6 +15,7 @@ function from the file, which a notebook does not have.
 # %%
 import datetime
 import os
+import pickle
 import signal
 import socket
 import tempfile
@@ -50,11 +51,9 @@ def _rank(rank, worker, world_size, port, folder, threads, timeout_s, args):
         "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
         timeout=datetime.timedelta(seconds=2 * timeout_s),
     )
-    try:
-        result = worker(rank, world_size, *args)
-        torch.save(result, os.path.join(folder, f"rank{rank}.pt"))
-    finally:
-        dist.destroy_process_group()
+    result = worker(rank, world_size, *args)  # if it raises, torch.multiprocessing records the traceback
+    torch.save(result, os.path.join(folder, f"rank{rank}.pt"))
+    dist.destroy_process_group()
 
 
 def launch(worker, world_size, *args, timeout_s=TIMEOUT_S):
@@ -67,25 +66,54 @@ def launch(worker, world_size, *args, timeout_s=TIMEOUT_S):
         ranks = mp.start_processes(_rank, settings, nprocs=world_size, join=False, start_method="spawn")
         deadline = time.monotonic() + timeout_s
         try:
-            while not ranks.join(timeout=0.2):  # raises when a rank fails, with that rank's traceback
+            while not ranks.join(timeout=0.2):  # raises as soon as a rank fails, and stops the others
                 if time.monotonic() > deadline:
                     running = [rank for rank, process in enumerate(ranks.processes) if process.is_alive()]
                     raise TimeoutError(
                         f"{worker.__name__} on {world_size} ranks: rank(s) {running} still running after "
                         f"{timeout_s} s (a hung process group?); every rank was killed"
                     )
-        except mp.ProcessExitedException as error:
-            cause = error.signal_name or f"exit code {error.exit_code}"
-            raise RuntimeError(
-                f"{worker.__name__} on {world_size} ranks: rank {error.error_index} died ({cause}); "
-                "every other rank was stopped"
-            ) from None
+        except (mp.ProcessRaisedException, mp.ProcessExitedException):
+            stop(ranks)
+            raise RuntimeError(failure(ranks, f"{worker.__name__} on {world_size} ranks")) from None
         finally:
-            for process in ranks.processes:  # nothing outlives launch, whatever happened
-                if process.is_alive():
-                    process.kill()
-                process.join()
+            stop(ranks)
         return [torch.load(os.path.join(folder, f"rank{rank}.pt")) for rank in range(world_size)]
+
+
+def stop(ranks):
+    """Kill every rank still running and wait for each: nothing outlives launch."""
+    for process in ranks.processes:
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def failure(ranks, run):
+    """Which rank failed first, and how. Once one rank is gone, the others fail too, waiting for it
+    in a collective: a rank killed by a signal comes first (it cannot leave a traceback), then the
+    ranks that raised, in the order they wrote their tracebacks; SIGTERM is how the others were stopped."""
+    died, raised = [], []
+    for rank, (process, path) in enumerate(zip(ranks.processes, ranks.error_files)):
+        if os.path.exists(path):
+            with open(path, "rb") as file:
+                raised.append((os.path.getmtime(path), rank, pickle.load(file)))
+            os.unlink(path)
+        elif process.exitcode != 0:
+            cause = signal.Signals(-process.exitcode).name if process.exitcode < 0 else f"exit code {process.exitcode}"
+            died.append((cause == "SIGTERM", rank, cause))
+    died.sort()
+    raised.sort()
+    if died and not (died[0][0] and raised):
+        _, rank, cause = died[0]
+        first, message = rank, f"{run}: rank {rank} died ({cause}); every other rank was stopped"
+    else:
+        _, rank, trace = raised[0]
+        first, message = rank, f"{run}: rank {rank} raised; every other rank was stopped. Its traceback:\n{trace}"
+    after = [r for _, r, cause in died if r != first and cause != "SIGTERM"] + [r for _, r, _ in raised if r != first]
+    return message + (f"\n(rank(s) {after} failed after it)" if after else "")
+
+
 # --8<-- [end:launch]
 
 
