@@ -14,6 +14,7 @@ Node here, from the same file.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import gzip
@@ -63,6 +64,7 @@ process.stdin.on("end", () => {
       surfaces: Object.fromEntries(Object.entries(engine.SURFACES).map(([name, s]) => [name, s.python])),
       noise: engine.NOISE_PYTHON,
       lrs: engine.STOPS.lr,
+      roots: Object.keys(engine.OPTIMIZERS).filter((name) => engine.OPTIMIZERS[name].roots),
     }),
     fma: () => races.map(([a, b, c]) => engine.fma32(a, b, c)),
   }[command]();
@@ -106,7 +108,7 @@ def grid(snippet):
 def engine_iterates(grid):
     values = grid.values
     mode = rounding_of(values["capability"])
-    return [lanes[0] for lanes in node("run", [lane(race, mode) for race in values["races"]])]
+    return [lanes[0] for lanes in node("run", [lane(race, mode) for race in grid.namespace["races"]])]
 
 
 @contextlib.contextmanager
@@ -134,7 +136,7 @@ def optimizers_taking_roots(namespace) -> set[str]:
     try:
         for name in namespace["CLASSES"]:
             calls.clear()
-            namespace["trajectory"]("saddle", [1.0, 1.0], name, {}, steps=2)
+            namespace["trajectory"]("saddle", [1.0, 1.0], name, {}, steps=10)  # RAdam's first: step 6
             if calls:
                 taking.add(name)
     finally:
@@ -152,9 +154,11 @@ def test_engine_reproduces_torch_iterates_bit_for_bit(grid, engine_iterates):
     rounded one, every iterate of every race is equal to PyTorch's, bit for bit, on AVX-512, AVX2
     and default kernels alike; SGD, Adamax, ASGD, Rprop, Adafactor and Lion take no square root, and
     for them the race equals PyTorch as it is."""
-    races = grid.values["races"]
+    races = grid.namespace["races"]
     namespace = grid.namespace
-    assert set(namespace["CLASSES"]) - optimizers_taking_roots(namespace) == set(SQUARE_ROOT_FREE)
+    taking = optimizers_taking_roots(namespace)
+    assert set(namespace["CLASSES"]) - taking == set(SQUARE_ROOT_FREE)
+    assert set(node("describe")["roots"]) == taking  # copy-as-PyTorch fixes the root for these
     for race, ours in zip(races, engine_iterates):
         if race["name"] in SQUARE_ROOT_FREE:
             assert bits(ours) == bits(race["iterates"]), describe(race)
@@ -168,7 +172,7 @@ def test_grid_runs_every_optimizer_on_every_surface_and_changes_every_option_the
     """The grid covers what the race offers: each optimizer on each surface, each option changed."""
     values = grid.values
     offered = node("describe")["optimizers"]
-    races = values["races"]
+    races = grid.namespace["races"]
     assert {race["name"] for race in races} == set(offered)
     assert {(race["name"], race["surface"]) for race in races} == {(n, s) for n in offered for s in grid.namespace["SURFACES"]}
     assert min(len(race["iterates"]) for race in races if len(race["iterates"]) > values["STEPS"]) == values["STEPS"] + 1
@@ -184,7 +188,10 @@ def test_race_defaults_are_torchs(grid):
     offered = node("describe")["optimizers"]
     defaults = grid.values["defaults"]
     for name, params in offered.items():
-        assert {param["key"]: param["default"] for param in params} == defaults[name], name
+        ours = {param["key"]: param["default"] for param in params}
+        assert ours == {key: defaults[name][key] for key in ours}, name
+        # Adam's decoupled_weight_decay=True is AdamW, a lane of its own
+        assert set(defaults[name]) - set(ours) == ({"decoupled_weight_decay"} if name == "adam" else set()), name
     lion = {k: p.default for k, p in __import__("inspect").signature(lion_pytorch.Lion).parameters.items()}
     assert (lion["lr"], lion["betas"], lion["weight_decay"]) == (defaults["lion"]["lr"], (defaults["lion"]["beta1"], defaults["lion"]["beta2"]), defaults["lion"]["weight_decay"])
 
@@ -223,7 +230,9 @@ def test_copied_gradients_and_noise_are_the_snippets_code(grid):
     namespace = grid.namespace
     for name, function in namespace["SURFACES"].items():
         assert described["surfaces"][name] == function_body(function), name
-    assert described["noise"] == inspect.getsource(namespace["Noise"]).rstrip("\n").split("\n")
+    source = (ROOT / "snippets" / "race" / "trajectories.py").read_text(encoding="utf-8")
+    [noise] = [node for node in ast.parse(source).body if isinstance(node, ast.ClassDef) and node.name == "Noise"]
+    assert described["noise"] == ast.get_source_segment(source, noise).split("\n")
 
 
 def test_noise_is_the_snippets_sequence(grid):
@@ -287,8 +296,18 @@ def test_race_offers_every_torch_optimizer_but_three():
     vector.grad = torch.ones(2)
     with pytest.raises(ValueError, match="2D"):
         torch.optim.Muon([vector])
-    with pytest.raises(RuntimeError, match="sparse"):
+    with pytest.raises(RuntimeError, match="dense gradients"):
         torch.optim.SparseAdam([vector]).step()
+
+
+def test_a_float32_root_taken_in_float64_is_correctly_rounded():
+    """What copy-as-PyTorch's two lines rely on, on numbers spread over all of float32, subnormals included."""
+    generator = torch.Generator().manual_seed(1)
+    mantissas = 1 + torch.rand(200_000, generator=generator, dtype=torch.float64)
+    samples = (mantissas * 2.0 ** torch.randint(-149, 127, (200_000,), generator=generator).double()).float()
+    samples = samples[samples > 0]
+    exact = torch.from_numpy(np.sqrt(samples.numpy()))
+    assert torch.equal(torch.sqrt(samples.double()).float(), exact)
 
 
 def test_engine_and_widget_fit_the_size_budget():
@@ -316,7 +335,7 @@ def test_copied_code_of_every_grid_race_prints_the_engines_iterates(grid, engine
     values = grid.values
     mode = rounding_of(values["capability"])
     by_surface = {}
-    for race, ours in zip(values["races"], engine_iterates):
+    for race, ours in zip(grid.namespace["races"], engine_iterates):
         by_surface.setdefault(race["surface"], []).append((race, ours))
     races, expected = [], []
     for surface, items in by_surface.items():
@@ -415,7 +434,9 @@ COPY_RACES = [  # every optimizer once, four to a race
 @pytest.mark.parametrize("race", COPY_RACES, ids=["rosenbrock", "noisy", "beale-fair", "saddle"])
 def test_copy_as_pytorch_prints_the_races_iterates(race_page, race):
     """"Copy as PyTorch" prints the same numbers: run with this handbook's Python, the code it gives
-    prints every optimizer's iterates, and they are the race's, bit for bit."""
+    prints every optimizer's iterates, and they are the race's, bit for bit. When an optimizer of the
+    race takes a square root, the code begins with two lines, which say why, that make torch's float32
+    square root the correctly rounded one (a root taken in float64 and rounded to float32 is)."""
     race = race | {"rounding": rounding_of(torch.backends.cpu.get_cpu_capability())}
     visited = race_page(address(race))
     page = visited.page
@@ -424,6 +445,8 @@ def test_copy_as_pytorch_prints_the_races_iterates(race_page, race):
     code = page.inner_text(f"{RACE} pre[data-race-code]")
     shown = visited.iterates()
     assert len(shown) == len(race["optimizers"])
+    takes_root = {"adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam", "radam"} & {lane["name"] for lane in race["optimizers"]}
+    assert ("torch.Tensor.sqrt = " in code) == bool(takes_root)
     printed = run_python(code)
     assert [printed[i] for i in range(len(shown))] == [[[float(v) for v in point] for point in lane] for lane in shown]
     assert visited.state()["rounding"] == race["rounding"]

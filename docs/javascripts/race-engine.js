@@ -199,6 +199,16 @@
     },
   };
 
+  // torch's float32 Tensor.sqrt is not always correctly rounded (it depends on the CPU), the
+  // race's Math.sqrt is: copy-as-PyTorch gives torch the correctly rounded root when a lane takes one.
+  const SQRT_PYTHON = [
+    "# torch's float32 square root can be one unit off in the last place, depending on the CPU;",
+    "# the race's is correctly rounded. With these two lines torch's is too (a root taken in",
+    "# float64 and rounded to float32 is), and it prints the race's numbers exactly.",
+    "torch.Tensor.sqrt = lambda self: torch.sqrt(self.double()).to(self.dtype)",
+    "torch.Tensor.sqrt_ = lambda self: self.copy_(torch.sqrt(self.double()))",
+  ];
+
   // The Noise class as the snippet writes it: copy-as-PyTorch prints it for the noisy surface.
   const NOISE_PYTHON = [
     "class Noise:",
@@ -286,6 +296,7 @@
     adagrad: {
       label: "Adagrad",
       torch: "torch.optim.Adagrad",
+      roots: true, // takes Tensor.sqrt
       params: [lr(1e-2), decay(0, "lr_decay"), decay(), num("initial_accumulator_value", 0, 0, 10, STOPS.decay), eps(1e-10), MAXIMIZE],
       init: (n, s, A) => ({ step: 0, sum: new Array(n).fill(A.r(s.initial_accumulator_value)) }),
       step(p, g, st, s, A) {
@@ -303,6 +314,7 @@
     rmsprop: {
       label: "RMSprop",
       torch: "torch.optim.RMSprop",
+      roots: true, // takes Tensor.sqrt
       params: [lr(1e-2), num("alpha", 0.99, 0, 1, STOPS.beta), eps(1e-8), decay(), num("momentum", 0, 0, 1, STOPS.beta, "max"), flag("centered"), MAXIMIZE],
       init: (n) => ({ step: 0, square: zeros(n), mean: zeros(n), buf: zeros(n) }),
       step(p, g, st, s, A) {
@@ -327,6 +339,7 @@
     adadelta: {
       label: "Adadelta",
       torch: "torch.optim.Adadelta",
+      roots: true, // takes Tensor.sqrt
       params: [lr(1), num("rho", 0.9, 0, 1, STOPS.beta), eps(1e-6), decay(), MAXIMIZE],
       init: (n) => ({ step: 0, square: zeros(n), delta: zeros(n) }),
       step(p, g, st, s, A) {
@@ -346,6 +359,7 @@
     adam: {
       label: "Adam",
       torch: "torch.optim.Adam",
+      roots: true, // takes Tensor.sqrt
       params: ADAM_PARAMS(0),
       init: (n) => ({ step: 0, m: zeros(n), v: zeros(n), vmax: zeros(n) }),
       step: (p, g, st, s, A) => adamStep(p, g, st, s, A, false),
@@ -353,6 +367,7 @@
     adamw: {
       label: "AdamW",
       torch: "torch.optim.AdamW",
+      roots: true, // takes Tensor.sqrt
       params: ADAM_PARAMS(1e-2),
       init: (n) => ({ step: 0, m: zeros(n), v: zeros(n), vmax: zeros(n) }),
       step: (p, g, st, s, A) => adamStep(p, g, st, s, A, true),
@@ -377,6 +392,7 @@
     nadam: {
       label: "NAdam",
       torch: "torch.optim.NAdam",
+      roots: true, // takes Tensor.sqrt
       params: [lr(2e-3), ...BETAS(0.9, 0.999), eps(1e-8), decay(), decay(4e-3, "momentum_decay"), flag("decoupled_weight_decay"), MAXIMIZE],
       init: (n) => ({ step: 0, product: 1, m: zeros(n), v: zeros(n) }),
       step(p, g, st, s, A) {
@@ -406,6 +422,7 @@
     radam: {
       label: "RAdam",
       torch: "torch.optim.RAdam",
+      roots: true, // takes Tensor.sqrt
       params: [lr(1e-3), ...BETAS(0.9, 0.999), eps(1e-8), decay(), flag("decoupled_weight_decay"), MAXIMIZE],
       init: (n) => ({ step: 0, m: zeros(n), v: zeros(n) }),
       step(p, g, st, s, A) {
@@ -669,15 +686,24 @@
       if (line && !imports.includes(line)) imports.push(line);
     }
     const rounding = full.rounding === "fused"
-      ? "with fused multiply-adds, as torch's kernels on AVX2 and AVX-512 CPUs do"
-      : "rounding each operation, as torch's kernels do with ATEN_CPU_CAPABILITY=default";
+      ? [
+          "# The race computed it with fused multiply-adds, as torch's kernels do on AVX2 and AVX-512",
+          "# CPUs; on other CPUs, or with ATEN_CPU_CAPABILITY=default, torch rounds each step apart.",
+        ]
+      : [
+          "# The race computed it rounding each operation apart, as torch's kernels do with",
+          "# ATEN_CPU_CAPABILITY=default (run it so); on AVX2 and AVX-512 CPUs torch fuses multiply-adds.",
+        ];
+    const roots = full.optimizers.some((lane) => OPTIMIZERS[lane.name].roots);
     const lines = [
       `# The optimizer race: ${full.surface}, ${full.steps} steps from (${full.start.map(pyNumber).join(", ")}), float32.`,
-      `# The race computed its iterates ${rounding}.`,
+      ...rounding,
       ...(full.fair ? ["# Fair comparison: each lr was tuned over the same grid and budget."] : []),
       ...imports,
+      ...(roots ? ["", ...SQRT_PYTHON] : []),
       "",
-      ...(surface.noisy ? [...NOISE_PYTHON, "", ""] : [""]),
+      "",
+      ...(surface.noisy ? [...NOISE_PYTHON, "", ""] : []),
       `def gradient(p${surface.noisy ? ", noise" : ""}):`,
       ...surface.python.map((line) => `    ${line}`),
       "",
