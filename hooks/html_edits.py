@@ -174,7 +174,9 @@ def race_assets(output: str, page: Page, config, mkdocs_page=None) -> str:
     head, separator, rest = output.partition("</head>")
     body, end, tail = rest.rpartition("</body>")
     scripts = "".join(f'<script defer src="{href(path)}"></script>' for path in RACE_SCRIPTS)
-    return f'{head}<link rel="stylesheet" href="{href(RACE_STYLESHEET)}">{separator}{body}{scripts}{end}{tail}'
+    link = f'<link rel="stylesheet" href="{href(RACE_STYLESHEET)}">'
+    unreserved = "<noscript><style>[data-race]:not(.race),[data-playground]:not(.race){min-height:0}</style></noscript>"  # no script, no widget
+    return f"{head}{link}{unreserved}{separator}{body}{scripts}{end}{tail}"
 
 
 EDITS: list[Callable] = [

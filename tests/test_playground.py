@@ -196,8 +196,8 @@ def test_playground_refuses_a_start_whose_square_underflows_and_dims_the_status(
     widget.set(x0="1e-300")
     assert widget.invalid() == ["x0"] and "float64" in widget.alert().inner_text()
     assert widget.status() == status
-    opacity = widget.page.eval_on_selector(f"{WIDGET} .race__output", "e => Number(getComputedStyle(e).opacity)")
-    assert opacity < 1
+    faded = widget.page.eval_on_selector(f"{WIDGET} .race__charts .race-data", "g => Number(getComputedStyle(g).opacity)")
+    assert faded < 1 and widget.page.get_attribute(WIDGET, "data-stale") == "true"
     widget.set(x0=GOOD["x0"])
     assert widget.invalid() == []
 

@@ -190,7 +190,7 @@
     },
     // The learning-rate page's f(x) = 4x², one coordinate (its preset only).
     parabola: {
-      f: ([x]) => 4 * x * x,
+      f: ([x]) => 4 * (x * x), // as torch computes 4 * x**2
       grad: ([x], { r }) => [r(r(8) * x)],
       python: ["return 8 * p"],
       domain: [[-3, 3]],

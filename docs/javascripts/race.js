@@ -88,7 +88,7 @@
   const TYPES = { float32: { name: "float32", tiny: 2 ** -126, max: (2 - 2 ** -23) * 2 ** 127 }, float64: { name: "float64", tiny: 2 ** -1022, max: Number.MAX_VALUE } };
 
   /* The message for a field's problem (codes of parse, RaceEngine.checkValue and checkStart). */
-  function message(words, code, label, raw, param, dtype) {
+  function message(words, code, label, raw, param, dtype = "float32") {
     const type = TYPES[dtype];
     const fields = { label, value: raw.trim(), type: type.name, tiny: format(type.tiny, 2), max: format(type.max, 2), root: format(Math.sqrt(type.tiny), 2) };
     if (code === "range") return fill(words.errors.range, { label, range: rangeText(words, param) });
@@ -467,6 +467,7 @@
   const START = { min: -E.MAX_START, max: E.MAX_START };
   const MAX_SEED = 999999;
   const problem = (code, param) => (code ? { code, param } : null);
+  const startCode = (code) => (code === "underflow" ? "start_underflow" : code); // its square underflows
 
   /* The race's state as the address keeps it: settings that differ from the defaults only. */
   function compact(race) {
@@ -540,7 +541,6 @@
     const copy = html("button", { type: "button", class: "md-button", "data-race-copy": "" }, copyBox, words.copy);
     const copied = html("p", { class: "race__copied", role: "status" }, copyBox);
     const pre = html("pre", { "data-race-code": "", tabindex: "0", "aria-label": words.code_label, hidden: "" }, copyBox);
-    const code = html("code", {}, pre);
 
     let lanes = []; // {box, select, fields: {key: field}, name}
     let last = null; // the last valid run: {race, lanes}
@@ -561,7 +561,7 @@
       const lane = { box, legend: html("span", {}, legend), fields: {} };
       const laneId = `${id}-lane${counter++}`;
       lane.select = selectField(box, `${laneId}-name`, "optimizer", words.optimizer, Object.entries(E.OPTIMIZERS).map(([name, o]) => [name, o.label]));
-      lane.remove = html("button", { type: "button", class: "md-button race__remove" }, box);
+      lane.remove = html("button", { type: "button", class: "md-button race__remove", "data-action": "remove" }, box);
       lane.params = html("div", { class: "race__params" }, box);
       lane.remove.addEventListener("click", () => {
         lanes.splice(lanes.indexOf(lane), 1);
@@ -629,14 +629,14 @@
         return parsed.value;
       };
       const whole = (max) => (value) => (Number.isInteger(value) && value >= 0 && value <= max ? null : { code: "whole", param: { min: 0, max } });
-      const start = (value) => problem(E.checkStart(value), START);
+      const start = (value) => problem(startCode(E.checkStart(value)), START);
       const noisy = fields.surface.input.value === "noisy";
       const race = {
         surface: fields.surface.input.value,
         start: [number(fields.x0, words.start_x, start), number(fields.y0, words.start_y, start)],
         steps: number(fields.steps, words.steps, whole(E.MAX_STEPS)),
         seed: noisy ? number(fields.seed, words.seed, whole(MAX_SEED)) : last ? last.race.seed : 0,
-        rounding: fields.rounding.input.value,
+        rounding: fields.rounding.input.value || "fused",
         dtype: "float32",
         fair: fields.fair.input.checked,
         optimizers: [],
@@ -683,7 +683,7 @@
       const rounding = race.rounding === "fused" ? words.rounded_fused : words.rounded_separate;
       note.textContent = fill(words.note, { rounding }) + (race.fair ? " " + fill(words.fair_note, { count: E.STOPS.lr.length, low: format(E.STOPS.lr[0]), high: format(E.STOPS.lr[E.STOPS.lr.length - 1]), steps: race.steps }) : "");
       status.textContent = summary(result);
-      if (!pre.hidden) code.textContent = E.python(result.race);
+      if (!pre.hidden) pre.textContent = E.python(result.race);
       bar.load(race.steps);
     }
 
@@ -772,10 +772,10 @@
     });
     copy.addEventListener("click", async () => {
       if (!last) return;
-      code.textContent = E.python(last.race);
+      pre.textContent = E.python(last.race);
       pre.hidden = false;
       try {
-        await navigator.clipboard.writeText(code.textContent);
+        await navigator.clipboard.writeText(pre.textContent);
         copied.textContent = words.copied;
       } catch (error) {
         copied.textContent = words.copy_failed;
@@ -864,7 +864,7 @@
         lr: (value) => problem(E.checkValue(lrParam, value, "float64"), lrParam),
         momentum: (value) => problem(E.checkValue(momentumParam, value, "float64"), momentumParam),
         steps: (value) => (Number.isInteger(value) && value >= 0 && value <= E.MAX_STEPS ? null : { code: "whole", param: { min: 0, max: E.MAX_STEPS } }),
-        x0: (value) => problem(E.checkStart(value, "float64"), START),
+        x0: (value) => problem(startCode(E.checkStart(value, "float64")), START),
       };
       for (const name of ["lr", "momentum", "steps", "x0"]) {
         const input = fields[name].input;
