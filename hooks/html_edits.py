@@ -18,6 +18,8 @@ hooks/handbook.py applies to every page, and `TEMPLATE_EDITS` the one for 404.ht
                          (hooks/search_index.py writes one per language)
 8. catalog_for_scripts   the page's language's `js` catalog entries, as JSON, for the scripts
 9. defer_scripts         scripts never block the first paint (Material's bundle sat before it)
+10. race_assets          the optimizer race's stylesheet and scripts, only on pages that show a
+                         race or a playground (<div data-race...> or <div data-playground...>)
 """
 
 from __future__ import annotations
@@ -157,6 +159,26 @@ def defer_scripts(output: str, page: Page, config, mkdocs_page=None) -> str:
     return SCRIPT_FROM_FILE.sub('<script defer src="', output)
 
 
+RACE_MARKUP = re.compile(r'<div data-(?:race|playground)[\s=>]')
+RACE_STYLESHEET = "stylesheets/race.css"
+RACE_SCRIPTS = ["javascripts/race-engine.js", "javascripts/race.js"]  # the engine first: the widget uses it
+
+
+def race_assets(output: str, page: Page, config, mkdocs_page=None) -> str:
+    if not RACE_MARKUP.search(output):
+        return output
+    require(output, "</head>", "race_assets", page.where)
+    require(output, "</body>", "race_assets", page.where)
+    def href(path):
+        return posixpath.relpath(path, page.url or ".")
+    head, separator, rest = output.partition("</head>")
+    body, end, tail = rest.rpartition("</body>")
+    scripts = "".join(f'<script defer src="{href(path)}"></script>' for path in RACE_SCRIPTS)
+    link = f'<link rel="stylesheet" href="{href(RACE_STYLESHEET)}">'
+    unreserved = "<noscript><style>[data-race]:not(.race),[data-playground]:not(.race){min-height:0}</style></noscript>"  # no script, no widget
+    return f"{head}{link}{unreserved}{separator}{body}{scripts}{end}{tail}"
+
+
 EDITS: list[Callable] = [
     typeset_math,
     drop_head_alternates,
@@ -167,6 +189,7 @@ EDITS: list[Callable] = [
     language_search_base,
     catalog_for_scripts,
     defer_scripts,
+    race_assets,
 ]
 
 

@@ -1,6 +1,8 @@
-"""The SGD playground (docs/javascripts/playground.js) in a real browser, checked against PyTorch.
+"""The SGD playground in a real browser, checked against PyTorch.
 
-Serves the built site/ (run `make site` first) and drives Debian's chromium with Playwright, like
+The playground is a preset of the optimizer race (docs/javascripts/race.js, its arithmetic in
+race-engine.js, here in float64): <div data-playground="learning-rate"> or "momentum". Serves the
+built site/ (run `make site` first) and drives Debian's chromium with Playwright, like
 tests/test_site_browser.py. The widget's table (full precision in each row's data-x and data-loss)
 is compared with `sgd_path` of snippets/momentum/sgd_path.py, which runs torch.optim.SGD.
 
@@ -68,7 +70,7 @@ class WidgetVisit(Visit):
         )
 
     def pictures(self):
-        return self.page.eval_on_selector(f"{WIDGET} .playground__charts", "charts => charts.innerHTML")
+        return self.page.eval_on_selector(f"{WIDGET} .race__charts", "charts => charts.innerHTML")
 
     def status(self):
         return self.page.inner_text(f"{WIDGET} [role='status']")
@@ -157,6 +159,7 @@ BAD = {  # id: (input name, bad value); the others keep GOOD values
     "x0-not-a-number": ("x0", "Infinity"),
     "x0-above-the-limit": ("x0", f"{MAX_START + 0.5:g}"),
     "x0-below-minus-the-limit": ("x0", f"{-2 * MAX_START:g}"),
+    "x0-overflows": ("x0", "1e999"),
     "nesterov-without-momentum": ("nesterov", True),
 }
 
@@ -184,6 +187,19 @@ def test_playground_refuses_bad_input_with_an_alert_and_keeps_the_last_pictures_
     widget.set(**{name: GOOD[name]})  # fixing the input clears the alert and redraws
     assert widget.alert().inner_text() == "" and widget.invalid() == []
     assert widget.rows() == good_rows
+
+
+def test_playground_refuses_a_start_whose_square_underflows_and_dims_the_status(widget):
+    """Issue 12: a tiny start (1e-300) made the old widget draw outside its frame; now it is refused."""
+    widget.set(**GOOD)
+    status = widget.status()
+    widget.set(x0="1e-300")
+    assert widget.invalid() == ["x0"] and "float64" in widget.alert().inner_text()
+    assert widget.status() == status
+    faded = widget.page.eval_on_selector(f"{WIDGET} .race__charts .race-data", "g => Number(getComputedStyle(g).opacity)")
+    assert faded < 1 and widget.page.get_attribute(WIDGET, "data-stale") == "true"
+    widget.set(x0=GOOD["x0"])
+    assert widget.invalid() == []
 
 
 def test_nesterov_without_momentum_is_refused_by_pytorch_too(reference):
@@ -228,7 +244,7 @@ def test_playground_says_diverged_at_the_step_where_pytorch_overflows_and_draws_
     markup = widget.page.eval_on_selector(WIDGET, "root => root.innerHTML")
     for word in ["Infinity", "NaN", "inf", "e308"]:
         assert word not in markup
-    assert widget.page.locator(f"{WIDGET} svg polyline.pg-path").count() == 2
+    assert widget.page.locator(f"{WIDGET} svg polyline.race-path").count() == 2
 
 
 # ---------------------------------------------------------------- the momentum variant
@@ -240,13 +256,14 @@ def test_momentum_playground_draws_the_2d_path_from_x0_10x0_as_pytorch_computes_
     visited = momentum_widget
     page = visited.page
     assert page.locator(f"{WIDGET} figure").count() == 3
-    assert page.locator(f"{WIDGET} .pg-contour ellipse").count() >= 3
+    assert page.locator(f"{WIDGET} .race-contour path").count() >= 3
     visited.set(lr="0.01", momentum="0.9", nesterov=nesterov, steps="150", x0="-1.5")
     expected = reference["sgd_plane_path"](0.01, 0.9, nesterov, steps=150, x0=-1.5)
     markers = page.eval_on_selector_all(
-        f"{WIDGET} [data-role='path-2d'] circle[data-step]",
+        f"{WIDGET} svg circle[data-step]",
         "circles => circles.map(c => [Number(c.dataset.step), Number(c.dataset.x), Number(c.dataset.y)])",
     )
+    markers.sort()
     assert markers[0] == [0, -1.5, -15.0]
     step, x, y = markers[-1]
     assert step == 150
@@ -293,34 +310,39 @@ def test_every_input_is_labelled_and_the_widget_works_from_the_keyboard(widget):
     widget.set(**GOOD)
     page = widget.page
     names = page.eval_on_selector_all(
-        f"{WIDGET} input",
+        f"{WIDGET} input[name]",
         "inputs => inputs.map(input => [input.name, input.labels.length, input.labels[0].textContent.trim()])",
     )
     assert [name for name, _, _ in names] == ["lr", "momentum", "steps", "x0", "nesterov"]
     assert all(count == 1 and len(text) >= 5 for _, count, text in names)
+    sliders = page.eval_on_selector_all(f"{WIDGET} input[type='range']", "inputs => inputs.map(i => [i.dataset.slider, i.getAttribute('aria-label')])")
+    assert [name for name, _ in sliders] == ["lr", "momentum", "steps"] and all(label for _, label in sliders)
 
     page.focus(f"{WIDGET} input[name='lr']")
     page.keyboard.press("Control+A")
     page.keyboard.type("0.125")
     order = []
-    for _ in range(4):
+    for _ in range(7):  # each number's slider follows its field
         page.keyboard.press("Tab")
-        order.append(page.evaluate("document.activeElement.name"))
-    assert order == ["momentum", "steps", "x0", "nesterov"]
+        order.append(page.evaluate("document.activeElement.name || 'slider:' + document.activeElement.dataset.slider"))
+    assert order == ["slider:lr", "momentum", "slider:momentum", "steps", "slider:steps", "x0", "nesterov"]
     assert page.get_attribute(f"{WIDGET} tbody tr:nth-child(2)", "data-x") == "0"  # lr = 1/8: x1 = 0
 
-    for _ in range(3):
+    for _ in range(5):
         page.keyboard.press("Shift+Tab")  # back to momentum
     assert page.evaluate("document.activeElement.name") == "momentum"
     page.keyboard.press("Control+A")
     page.keyboard.type("0.5")
-    for _ in range(3):
+    for _ in range(5):
         page.keyboard.press("Tab")
     page.keyboard.press("Space")
     assert page.is_checked(f"{WIDGET} input[name='nesterov']")
     # Nesterov, m = 0.5: x1 = 2 - 0.125 * (g + m * v) with g = v = 16, so -1.
     assert page.get_attribute(f"{WIDGET} tbody tr:nth-child(2)", "data-x") == "-1"
-    page.keyboard.press("Tab")  # the table's scrolling region is reachable too
+    for action in ["play", "step", "reset"]:  # the replay's buttons, then the table's scrolling region
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.dataset.action") == action
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
 
     page.evaluate("window.notReloaded = true")
@@ -353,12 +375,12 @@ COLORS = """root => {
   return {
     scheme: document.body.getAttribute('data-md-color-scheme'),
     background,
-    tick: get('.pg-tick text', 'fill'),
-    title: get('.pg-axis-title text', 'fill'),
+    tick: get('.race-tick text', 'fill'),
+    title: get('.race-axis-title text', 'fill'),
     label: get('label', 'color'),
     input: get('input[name=lr]', 'color'),
-    path: get('.pg-path', 'stroke'),
-    curve: get('.pg-curve', 'stroke'),
+    path: get('.race-path', 'stroke'),
+    curve: get('.race-curve', 'stroke'),
     alert: get('[role=alert]', 'color'),
     alertBackground: get('[role=alert]', 'backgroundColor'),
   };
@@ -395,7 +417,7 @@ def test_playground_fits_a_phone_width_viewport_without_horizontal_scrolling(vis
         svg = page.locator(f"{WIDGET} svg").nth(index).bounding_box()
         assert svg["x"] >= box["x"] and svg["x"] + svg["width"] <= box["x"] + box["width"] + 0.5
     # Tick labels stay legible: drawn at their CSS size, not scaled down with the picture.
-    height = page.eval_on_selector(f"{WIDGET} .pg-tick text", "text => text.getBoundingClientRect().height")
+    height = page.eval_on_selector(f"{WIDGET} .race-tick text", "text => text.getBoundingClientRect().height")
     assert height >= 10
     for name in ["lr", "momentum", "steps", "x0"]:
         field = page.locator(f"{WIDGET} input[name='{name}']").bounding_box()
