@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test test-cpus bench audit mutants browser clean
+.PHONY: site serve test test-cpus bench audit mutants browser compiler clean
 
-site: $(VENV)/.installed node_modules/.installed
+site: $(VENV)/.installed node_modules/.installed compiler
 	$(BIN)/mkdocs build --strict
 
 # PORT=8001 to serve elsewhere; LANGUAGE=en builds one language, so an edit shows in seconds.
@@ -54,6 +54,12 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# A C++ compiler: torch.compile's default backend (Inductor) generates C++ (snippets/cost/compile_step.py).
+compiler:
+	@command -v g++ >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq g++ >/dev/null; }
 
 clean:
 	rm -rf site .cache

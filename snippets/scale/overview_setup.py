@@ -8,7 +8,7 @@ its signal, and a group that hangs is killed after a timeout: no rank outlives `
 pages train small classifiers (`mlp`) on `global_batch(step, size)`, random inputs labelled by a
 fixed random teacher, of which each rank takes its slice.
 
-Run it as a script (`python snippets/scale/overview_launch.py`): the spawned ranks import their
+Run it as a script (`python snippets/scale/overview_setup.py`): the spawned ranks import their
 function from the file, which a notebook does not have.
 """
 
