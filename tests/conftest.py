@@ -84,6 +84,17 @@ def snippet():
     return _run
 
 
+def snippet_fixture(name: str):
+    """A module-scoped fixture of one snippet's run, declared in one line of a test file:
+    `valley = snippet_fixture("momentum/ill_conditioned")`, then `def test_...(valley)`."""
+
+    @pytest.fixture(scope="module")
+    def run(snippet):
+        return snippet(name)
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def site():
     """site/, built from these very sources (its stamp says so)."""

@@ -14,6 +14,7 @@ import pytest
 import pytorch_optimizer
 import schedulefree
 import torch
+from conftest import snippet_fixture
 
 PRECISIONS = {"float64": torch.float64, "float32": torch.float32}
 
@@ -33,9 +34,7 @@ def reference(key, foreach=None):
     return {"lion": lion_pytorch.Lion, "soap": pytorch_optimizer.SOAP, "adopt": adopt_package.ADOPT}[key]
 
 
-@pytest.fixture(scope="module")
-def beyond(snippet):
-    return snippet("beyond/optimizers")
+beyond = snippet_fixture("beyond/optimizers")
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,11 @@ import pytest
 import torch
 import torch._dynamo
 from torch._dynamo.utils import clear_compilation_metrics, get_compilation_metrics
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def compiled(snippet):
-    return snippet("cost/compile_step")
-
-
-@pytest.fixture(scope="module")
-def recompiles(snippet):
-    return snippet("cost/compile_recompiles")
+compiled = snippet_fixture("cost/compile_step")
+recompiles = snippet_fixture("cost/compile_recompiles")
 
 
 @pytest.mark.claim("cost-compile-once")

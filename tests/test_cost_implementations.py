@@ -6,21 +6,12 @@ from unittest import mock
 import pytest
 import snippet_runner
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def dispatch(snippet):
-    return snippet("cost/implementations_dispatch")
-
-
-@pytest.fixture(scope="module")
-def agree(snippet):
-    return snippet("cost/implementations_agree")
-
-
-@pytest.fixture(scope="module")
-def timing(snippet):
-    return snippet("cost/implementations_time")
+dispatch = snippet_fixture("cost/implementations_dispatch")
+agree = snippet_fixture("cost/implementations_agree")
+timing = snippet_fixture("cost/implementations_time")
 
 
 @pytest.mark.claim("cost-dispatch-for-loop")

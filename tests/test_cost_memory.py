@@ -4,21 +4,12 @@ import inspect
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def state(snippet):
-    return snippet("cost/memory_state")
-
-
-@pytest.fixture(scope="module")
-def footprint(snippet):
-    return snippet("cost/memory_footprint")
-
-
-@pytest.fixture(scope="module")
-def eight_bit(snippet):
-    return snippet("cost/memory_eight_bit")
+state = snippet_fixture("cost/memory_state")
+footprint = snippet_fixture("cost/memory_footprint")
+eight_bit = snippet_fixture("cost/memory_eight_bit")
 
 
 def _optimizer_classes():

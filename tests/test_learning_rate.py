@@ -8,16 +8,11 @@ from fractions import Fraction
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def descent(snippet):
-    return snippet("learning_rate/gradient_descent")
-
-
-@pytest.fixture(scope="module")
-def sweep(snippet):
-    return snippet("learning_rate/lr_sweep")
+descent = snippet_fixture("learning_rate/gradient_descent")
+sweep = snippet_fixture("learning_rate/lr_sweep")
 
 
 def xs_of(descent, lr, **options):

@@ -9,31 +9,14 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def weights(snippet):
-    return snippet("momentum/ema_weights")
-
-
-@pytest.fixture(scope="module")
-def formula(snippet):
-    return snippet("momentum/pytorch_momentum")
-
-
-@pytest.fixture(scope="module")
-def note(snippet):
-    return snippet("momentum/note_experiment")
-
-
-@pytest.fixture(scope="module")
-def theory(snippet):
-    return snippet("momentum/rate_theory")
-
-
-@pytest.fixture(scope="module")
-def valley(snippet):
-    return snippet("momentum/ill_conditioned")
+weights = snippet_fixture("momentum/ema_weights")
+formula = snippet_fixture("momentum/pytorch_momentum")
+note = snippet_fixture("momentum/note_experiment")
+theory = snippet_fixture("momentum/rate_theory")
+valley = snippet_fixture("momentum/ill_conditioned")
 
 
 # Exponentially weighted averages

@@ -14,34 +14,17 @@ import numpy as np
 import pytest
 import snippet_runner
 import torch
+from conftest import snippet_fixture
 
 NOTE_TEN = {"SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "SparseAdam", "ASGD", "Rprop", "LBFGS"}
 SNIPPETS = ["overview_table", "overview_adam_step", "overview_trajectories", "overview_digits", "overview_note"]
 
 
-@pytest.fixture(scope="module")
-def table(snippet):
-    return snippet("optimizers/overview_table")
-
-
-@pytest.fixture(scope="module")
-def adam_step(snippet):
-    return snippet("optimizers/overview_adam_step")
-
-
-@pytest.fixture(scope="module")
-def trajectories(snippet):
-    return snippet("optimizers/overview_trajectories")
-
-
-@pytest.fixture(scope="module")
-def digits(snippet):
-    return snippet("optimizers/overview_digits")
-
-
-@pytest.fixture(scope="module")
-def note(snippet):
-    return snippet("optimizers/overview_note")
+table = snippet_fixture("optimizers/overview_table")
+adam_step = snippet_fixture("optimizers/overview_adam_step")
+trajectories = snippet_fixture("optimizers/overview_trajectories")
+digits = snippet_fixture("optimizers/overview_digits")
+note = snippet_fixture("optimizers/overview_note")
 
 
 # ---------------------------------------------------------------- the tables

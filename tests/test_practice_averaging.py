@@ -5,11 +5,10 @@ import copy
 import pytest
 import torch
 from torch.optim import swa_utils
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def swa(snippet):
-    return snippet("practice/averaging_swa")
+swa = snippet_fixture("practice/averaging_swa")
 
 
 def snapshots(count=4):

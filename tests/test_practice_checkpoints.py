@@ -6,21 +6,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def resume(snippet):
-    return snippet("practice/checkpoints_resume")
-
-
-@pytest.fixture(scope="module")
-def load(snippet):
-    return snippet("practice/checkpoints_load")
-
-
-@pytest.fixture(scope="module")
-def size(snippet):
-    return snippet("practice/checkpoints_size")
+resume = snippet_fixture("practice/checkpoints_resume")
+load = snippet_fixture("practice/checkpoints_load")
+size = snippet_fixture("practice/checkpoints_size")
 
 
 @pytest.mark.claim("prac-resume-bit-identical")

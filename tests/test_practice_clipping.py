@@ -2,11 +2,10 @@
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def spikes(snippet):
-    return snippet("practice/clipping_spikes")
+spikes = snippet_fixture("practice/clipping_spikes")
 
 
 @pytest.mark.claim("prac-clip-norm-keeps-direction")

@@ -2,16 +2,11 @@
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def cpu(snippet):
-    return snippet("practice/mixed_precision_cpu")
-
-
-@pytest.fixture(scope="module")
-def scaler(snippet):
-    return snippet("practice/mixed_precision_scaler")
+cpu = snippet_fixture("practice/mixed_precision_cpu")
+scaler = snippet_fixture("practice/mixed_precision_scaler")
 
 
 ORDER_WARNING = "Detected call of `lr_scheduler.step()` before `optimizer.step()`."

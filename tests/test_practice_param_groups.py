@@ -2,26 +2,13 @@
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def no_decay(snippet):
-    return snippet("practice/param_groups_no_decay")
-
-
-@pytest.fixture(scope="module")
-def per_layer(snippet):
-    return snippet("practice/param_groups_per_layer")
-
-
-@pytest.fixture(scope="module")
-def add_group(snippet):
-    return snippet("practice/param_groups_add_group")
-
-
-@pytest.fixture(scope="module")
-def manual_lr(snippet):
-    return snippet("practice/param_groups_manual_lr")
+no_decay = snippet_fixture("practice/param_groups_no_decay")
+per_layer = snippet_fixture("practice/param_groups_per_layer")
+add_group = snippet_fixture("practice/param_groups_add_group")
+manual_lr = snippet_fixture("practice/param_groups_manual_lr")
 
 
 LINEAR_WEIGHTS = ["embed.weight", "head.weight", "hidden.weight"]

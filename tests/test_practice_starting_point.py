@@ -2,11 +2,10 @@
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def sweep(snippet):
-    return snippet("practice/starting_point_lr_sweep")
+sweep = snippet_fixture("practice/starting_point_lr_sweep")
 
 
 @pytest.mark.claim("prac-start-adam-default")

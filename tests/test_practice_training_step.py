@@ -4,21 +4,12 @@ import inspect
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def zero_grad(snippet):
-    return snippet("practice/training_step_zero_grad")
-
-
-@pytest.fixture(scope="module")
-def order(snippet):
-    return snippet("practice/training_step_scheduler_order")
-
-
-@pytest.fixture(scope="module")
-def accumulation(snippet):
-    return snippet("practice/training_step_accumulation")
+zero_grad = snippet_fixture("practice/training_step_zero_grad")
+order = snippet_fixture("practice/training_step_scheduler_order")
+accumulation = snippet_fixture("practice/training_step_accumulation")
 
 
 @pytest.mark.claim("prac-zero-grad-default")

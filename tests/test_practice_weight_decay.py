@@ -5,11 +5,10 @@ import copy
 import numpy as np
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def decay(snippet):
-    return snippet("practice/weight_decay_effective")
+decay = snippet_fixture("practice/weight_decay_effective")
 
 
 @pytest.mark.claim("prac-wd-adamw-exact")

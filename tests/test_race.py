@@ -33,6 +33,7 @@ import pytest
 import torch
 from checks.browser import Visit, axe_violations
 from checks.site import ROOT, SITE
+from conftest import snippet_fixture
 
 ENGINE = ROOT / "docs" / "javascripts" / "race-engine.js"
 WIDGET_SCRIPT = ROOT / "docs" / "javascripts" / "race.js"
@@ -100,9 +101,7 @@ def lane(race, rounding):
     }
 
 
-@pytest.fixture(scope="module")
-def grid(snippet):
-    return snippet("race/trajectories")
+grid = snippet_fixture("race/trajectories")
 
 
 @pytest.fixture(scope="module")

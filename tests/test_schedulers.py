@@ -7,56 +7,19 @@ import numpy as np
 import pytest
 import torch
 from torch.optim import lr_scheduler
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def step_wise(snippet):
-    return snippet("schedulers/step_wise")
-
-
-@pytest.fixture(scope="module")
-def smooth(snippet):
-    return snippet("schedulers/smooth_decay")
-
-
-@pytest.fixture(scope="module")
-def cyclic(snippet):
-    return snippet("schedulers/cyclic")
-
-
-@pytest.fixture(scope="module")
-def composed(snippet):
-    return snippet("schedulers/composed")
-
-
-@pytest.fixture(scope="module")
-def plateau(snippet):
-    return snippet("schedulers/plateau")
-
-
-@pytest.fixture(scope="module")
-def call_order(snippet):
-    return snippet("schedulers/call_order")
-
-
-@pytest.fixture(scope="module")
-def groups(snippet):
-    return snippet("schedulers/param_groups")
-
-
-@pytest.fixture(scope="module")
-def resume(snippet):
-    return snippet("schedulers/resume")
-
-
-@pytest.fixture(scope="module")
-def adam(snippet):
-    return snippet("schedulers/adam_warmup")
-
-
-@pytest.fixture(scope="module")
-def range_test(snippet):
-    return snippet("schedulers/range_test")
+step_wise = snippet_fixture("schedulers/step_wise")
+smooth = snippet_fixture("schedulers/smooth_decay")
+cyclic = snippet_fixture("schedulers/cyclic")
+composed = snippet_fixture("schedulers/composed")
+plateau = snippet_fixture("schedulers/plateau")
+call_order = snippet_fixture("schedulers/call_order")
+groups = snippet_fixture("schedulers/param_groups")
+resume = snippet_fixture("schedulers/resume")
+adam = snippet_fixture("schedulers/adam_warmup")
+range_test = snippet_fixture("schedulers/range_test")
 
 
 # The schedule of every scheduler follows its closed form, step by step (one claim per group).

@@ -5,31 +5,14 @@ from unittest import mock
 
 import pytest
 import torch
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def defaults(snippet):
-    return snippet("sgd/defaults")
-
-
-@pytest.fixture(scope="module")
-def groups(snippet):
-    return snippet("sgd/param_groups")
-
-
-@pytest.fixture(scope="module")
-def rule(snippet):
-    return snippet("sgd/update_rule")
-
-
-@pytest.fixture(scope="module")
-def nesterov(snippet):
-    return snippet("sgd/nesterov")
-
-
-@pytest.fixture(scope="module")
-def implementations(snippet):
-    return snippet("sgd/implementations")
+defaults = snippet_fixture("sgd/defaults")
+groups = snippet_fixture("sgd/param_groups")
+rule = snippet_fixture("sgd/update_rule")
+nesterov = snippet_fixture("sgd/nesterov")
+implementations = snippet_fixture("sgd/implementations")
 
 
 def _parameters():
