@@ -234,7 +234,7 @@ def not_found_page(output: str, page: Page, config, mkdocs_page=None) -> str:
 
 # 404.html is rendered as a template, in each language's build; the default language's is kept
 # (hooks/handbook.py): it answers for every address and shows the words of the address's language.
-TEMPLATE_EDITS: list[Callable] = [not_found_page, name_search_dialog, catalog_for_scripts, defer_scripts]
+TEMPLATE_EDITS: list[Callable] = [not_found_page, drop_head_alternates, name_search_dialog, catalog_for_scripts, defer_scripts]
 
 
 def edit_template(output: str, template_name: str, config) -> str:

@@ -315,6 +315,10 @@ def fresh_start(module: types.ModuleType, path: Path):
     torch.manual_seed(SEED)
     torch.set_num_threads(THREADS)
     torch.set_default_dtype(torch.float32)
+    if "torch._dynamo" in sys.modules:  # a snippet that compiled before: its graphs, counters and records go
+        torch._dynamo.reset()
+        torch._dynamo.utils.counters.clear()
+        torch._dynamo.utils.clear_compilation_metrics()
     sys.modules["__main__"], sys.argv = module, [str(path)]
     sys.path.insert(0, str(path.parent))  # as `python snippets/<chapter>/<name>.py` would have it
     try:

@@ -106,7 +106,7 @@ def header(result: snippet_runner.Result, chapters: list[tuple[str, str]]) -> st
     back = " · ".join(f'<a href="{up}{url}">{html_escape(title)}</a>' for url, title in chapters)
     return "\n\n".join(
         [
-            f"# {result.title}",
+            f"# {result.title.replace('`', '')}",  # no code span: the theme's table of contents drops its text from the anchor
             result.intro,
             f'Source: `snippets/{result.name}.py`. Download <a href="{stem}.py" download>{stem}.py</a> or '
             f'<a href="{stem}.ipynb" download>{stem}.ipynb</a>; the outputs below come from the same run that '

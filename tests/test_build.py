@@ -435,6 +435,7 @@ EDITS = {edit.__name__: edit for edit in [*html_edits.EDITS, *html_edits.TEMPLAT
 # A page that should carry each edit's markup but does not (a theme upgrade changed it, say)
 WITHOUT = {
     "focusable_code": '<html><head></head><body><div class="highlight"><pre><code>x = 1</code></pre></div></body></html>',
+    "race_assets": '<html><body><div data-race="race"></div></body></html>',  # a race, and no </head> for its assets
 }
 
 
