@@ -1,5 +1,6 @@
 """The claims of docs/scale/index.md: real process groups start, sum, fail loudly and leave nothing behind."""
 
+import ast
 import importlib
 import os
 import sys
@@ -11,6 +12,7 @@ import snippet_runner
 import torch.multiprocessing as mp
 
 SCALE = snippet_runner.ROOT / "snippets" / "scale"
+START, END = "# --8<-- [start:launch]\n", "# --8<-- [end:launch]\n"
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +22,8 @@ def overview(snippet):
 
 @pytest.fixture(scope="module")
 def setup_module():
-    """The snippet imported as a module, as the other Scale snippets import it: its functions can
-    be handed to spawned ranks from here (they import it by name from sys.path)."""
+    """The snippet imported as a module: its functions can be handed to spawned ranks from here
+    (they import it by name from sys.path)."""
     if str(SCALE) not in sys.path:
         sys.path.insert(0, str(SCALE))
     return importlib.import_module("overview_setup")
@@ -107,3 +109,29 @@ def test_a_hung_group_is_killed_after_the_timeout_with_a_clear_message(setup_mod
     assert f"demo on 2 ranks: rank(s) [0, 1] still running after {timeout} s" in str(failure.value)
     assert "every rank was killed" in str(failure.value)
     assert children() - before == set()
+
+
+def launch_section(path):
+    """The code between a snippet's launch markers, or None when it has none."""
+    text = path.read_text(encoding="utf-8")
+    return text.split(START, 1)[1].split(END, 1)[0] if START in text else None
+
+
+def test_every_snippet_that_starts_ranks_holds_the_same_launcher():
+    """Each Scale snippet that calls launch holds its own copy of the launch section, byte for byte
+    overview_setup.py's, whose failures the tests above check; so none can drift."""
+    original = launch_section(SCALE / "overview_setup.py")
+    starting = [path for path in sorted(SCALE.glob("*.py")) if "launch(" in path.read_text(encoding="utf-8")]
+    assert original and len(starting) > 1
+    for path in starting:
+        assert launch_section(path) == original, f"{path.name}: its launch section is not overview_setup.py's"
+
+
+def test_no_scale_snippet_imports_another():
+    """A snippet is a standalone script: no Scale snippet imports a sibling file."""
+    siblings = {path.stem for path in SCALE.glob("*.py")}
+    for path in sorted(SCALE.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        assert not imported & siblings, f"{path.name} imports {sorted(imported & siblings)}"

@@ -11,7 +11,6 @@ are not modelled.
 # %%
 import matplotlib.pyplot as plt
 import torch
-from overview_setup import FEATURES, mlp
 
 MODELS = {"1B": (1e9, 16), "7B": (7e9, 32)}  # parameters, and transformer layers (FSDP's units)
 GPUS = tuple(2**k for k in range(3, 11))  # 8, 16, ..., 1024
@@ -24,9 +23,9 @@ SCHEMES = ("DDP", "ZeRO-1", "ZeRO-2", "ZeRO-3", "FSDP")
 def measured_bytes_per_element():
     """Bytes per parameter element of the parameter, its gradient and AdamW's state, in float32,
     measured after one AdamW step (the 0-d `step` counters, 4 bytes per tensor, left out)."""
-    model = mlp()
+    model = torch.nn.Sequential(torch.nn.Linear(16, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     optimizer = torch.optim.AdamW(model.parameters())
-    model(torch.randn(8, FEATURES)).sum().backward()
+    model(torch.randn(8, 16)).sum().backward()
     optimizer.step()
     parameters = list(model.parameters())
     elements = sum(p.numel() for p in parameters)

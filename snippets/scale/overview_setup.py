@@ -1,18 +1,18 @@
-"""What every Scale page shares: a process group on one machine, and a stream of batches
+"""How the Scale pages start processes: a process group on one machine, and what it sums
 
-Every snippet of the Scale pages starts its ranks with `launch`: `world_size` processes started by
-torch.multiprocessing (spawn), joined in one gloo process group on a free port of 127.0.0.1, the
-same torch.distributed engine a cluster runs. Each rank hands a result back to the launching
-process. A rank that raises fails the run with its own traceback, a rank that dies fails it with
-its signal, and a group that hangs is killed after a timeout: no rank outlives `launch`. The
-pages train small classifiers (`mlp`) on `global_batch(step, size)`, random inputs labelled by a
-fixed random teacher, of which each rank takes its slice.
+Every snippet of the Scale pages that starts ranks holds its own copy of `launch`: `world_size`
+processes started by torch.multiprocessing (spawn), joined in one gloo process group on a free
+port of 127.0.0.1, the same torch.distributed engine a cluster runs. Each rank hands a result back
+to the launching process. A rank that raises fails the run with its own traceback, a rank that
+dies fails it with its signal, and a group that hangs is killed after a timeout: no rank outlives
+`launch`. Here each rank sums numbers with all_reduce.
 
 Run it as a script (`python snippets/scale/overview_setup.py`): the spawned ranks import their
 function from the file, which a notebook does not have.
 """
 
 # %%
+import contextlib
 import datetime
 import os
 import pickle
@@ -26,8 +26,6 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 WORLD_SIZES = (2, 4)
-FEATURES, CLASSES = 16, 10  # the inputs and labels of global_batch
-WIDTHS = (FEATURES, 128, 32, 24, CLASSES)  # the layers of `mlp`: parameters of very different sizes
 TIMEOUT_S = 600  # a group that has not finished by then is taken for hung (a loaded machine is slow)
 STEPS = 3
 ORDER_VALUES = (1.0, 1e-8, 1e-8, -1.0)  # what ranks 0, 1, 2, 3 add up, in float32: exactly 2e-8
@@ -44,105 +42,66 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def _rank(rank, worker, world_size, port, folder, threads, timeout_s, args):
-    """One rank: join the group, run worker(rank, world_size, *args), save its result for the parent."""
+def run_rank(rank, worker, world_size, port, folder, threads, timeout_s, args):
+    """One rank: join the group, run worker(rank, world_size, *args), save its result for launch."""
     torch.set_num_threads(threads)  # as many threads as the launching process: the same arithmetic
-    dist.init_process_group(  # a collective waits at most twice the launcher's timeout: the launcher acts first
+    dist.init_process_group(  # a collective gives up after twice launch's timeout: launch acts first
         "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
         timeout=datetime.timedelta(seconds=2 * timeout_s),
     )
-    result = worker(rank, world_size, *args)  # if it raises, torch.multiprocessing records the traceback
-    torch.save(result, os.path.join(folder, f"rank{rank}.pt"))
+    torch.save(worker(rank, world_size, *args), os.path.join(folder, f"rank{rank}.pt"))
     dist.destroy_process_group()
 
 
 def launch(worker, world_size, *args, timeout_s=TIMEOUT_S):
-    """[worker(rank, world_size, *args) for every rank], each run in its own process.
+    """[worker(rank, world_size, *args) for every rank], each rank in a process of its own.
 
-    `worker` must be a module-level function (spawn imports it by name) returning tensors, numbers,
-    strings, and lists and dicts of them."""
+    `worker` must be a module-level function (spawn imports it by name) that returns tensors,
+    numbers, strings, and lists, tuples and dicts of them."""
+    run = f"{worker.__name__} on {world_size} ranks"
     with tempfile.TemporaryDirectory() as folder:
         settings = (worker, world_size, free_port(), folder, torch.get_num_threads(), timeout_s, args)
-        ranks = mp.start_processes(_rank, settings, nprocs=world_size, join=False, start_method="spawn")
+        ranks = mp.start_processes(run_rank, settings, nprocs=world_size, join=False, start_method="spawn")
         deadline = time.monotonic() + timeout_s
         try:
-            while not ranks.join(timeout=0.2):  # raises as soon as a rank fails, and stops the others
+            while not ranks.join(timeout=1):  # when a rank fails, torch stops the others and raises
                 if time.monotonic() > deadline:
                     running = [rank for rank, process in enumerate(ranks.processes) if process.is_alive()]
                     raise TimeoutError(
-                        f"{worker.__name__} on {world_size} ranks: rank(s) {running} still running after "
-                        f"{timeout_s} s (a hung process group?); every rank was killed"
+                        f"{run}: rank(s) {running} still running after {timeout_s} s "
+                        "(a hung process group?); every rank was killed"
                     )
         except (mp.ProcessRaisedException, mp.ProcessExitedException):
-            stop(ranks)
-            raise RuntimeError(failure(ranks, f"{worker.__name__} on {world_size} ranks")) from None
+            raise RuntimeError(failure(ranks, run)) from None
         finally:
-            stop(ranks)
+            for process in ranks.processes:  # nothing outlives launch
+                process.kill()
+                process.join()
         return [torch.load(os.path.join(folder, f"rank{rank}.pt")) for rank in range(world_size)]
 
 
-def stop(ranks):
-    """Kill every rank still running and wait for each: nothing outlives launch."""
-    for process in ranks.processes:
-        if process.is_alive():
-            process.kill()
-        process.join()
-
-
 def failure(ranks, run):
-    """Which rank failed first, and how. Once one rank is gone, the others fail too, waiting for it
-    in a collective: a rank killed by a signal comes first (it cannot leave a traceback), then the
-    ranks that raised, in the order they wrote their tracebacks; SIGTERM is how the others were stopped."""
-    died, raised = [], []
-    for rank, (process, path) in enumerate(zip(ranks.processes, ranks.error_files)):
+    """Which rank failed first, and how. Once one rank is gone the others fail too, waiting for it
+    in a collective, or torch stops them with SIGTERM: a rank that died without a traceback (killed
+    by another signal) comes first, then the rank that wrote the first traceback."""
+    tracebacks = {}
+    for rank, path in enumerate(ranks.error_files):  # torch's file for a rank that raised
         if os.path.exists(path):
-            with open(path, "rb") as file:
-                raised.append((os.path.getmtime(path), rank, pickle.load(file)))
-            os.unlink(path)
-        elif process.exitcode != 0:
-            cause = signal.Signals(-process.exitcode).name if process.exitcode < 0 else f"exit code {process.exitcode}"
-            died.append((cause == "SIGTERM", rank, cause))
-    died.sort()
-    raised.sort()
-    if died and not (died[0][0] and raised):
-        _, rank, cause = died[0]
-        first, message = rank, f"{run}: rank {rank} died ({cause}); every other rank was stopped"
-    else:
-        _, rank, trace = raised[0]
-        first, message = rank, f"{run}: rank {rank} raised; every other rank was stopped. Its traceback:\n{trace}"
-    after = [r for _, r, cause in died if r != first and cause != "SIGTERM"] + [r for _, r, _ in raised if r != first]
-    return message + (f"\n(rank(s) {after} failed after it)" if after else "")
+            with open(path, "rb") as file, contextlib.suppress(EOFError, pickle.UnpicklingError):
+                tracebacks[rank] = (os.path.getmtime(path), pickle.load(file))  # unless cut short by SIGTERM
+            os.remove(path)
+    codes = [process.exitcode for process in ranks.processes]
+    died = [rank for rank, code in enumerate(codes) if code and rank not in tracebacks]
+    died.sort(key=lambda rank: codes[rank] == -signal.SIGTERM)  # the ranks torch stopped go last
+    if died and (codes[died[0]] != -signal.SIGTERM or not tracebacks):
+        rank = died[0]
+        cause = signal.Signals(-codes[rank]).name if codes[rank] < 0 else f"exit code {codes[rank]}"
+        return f"{run}: rank {rank} died ({cause}); every other rank was stopped"
+    rank = min(tracebacks, key=lambda rank: tracebacks[rank][0])
+    return f"{run}: rank {rank} raised; every other rank was stopped. Its traceback:\n{tracebacks[rank][1]}"
 
 
 # --8<-- [end:launch]
-
-
-# %%
-def global_batch(step, size):
-    """Step `step`'s batch of `size` inputs, labelled by a fixed random teacher; the same in every process."""
-    inputs = torch.randn(size, FEATURES, generator=torch.Generator().manual_seed(1000 + step))
-    teacher = torch.randn(FEATURES, CLASSES, generator=torch.Generator().manual_seed(1))
-    return inputs, (inputs @ teacher).argmax(dim=1)
-
-
-def my_slice(batch, rank, sizes):
-    """Rank `rank`'s rows of the batch, when the ranks take `sizes` rows each, in rank order."""
-    start = sum(sizes[:rank])
-    return tuple(tensor[start : start + sizes[rank]] for tensor in batch)
-
-
-def mlp(widths=WIDTHS):
-    """Linear layers of these widths with ReLUs between; the same initial weights every time."""
-    torch.manual_seed(0)
-    layers = []
-    for width_in, width_out in zip(widths, widths[1:]):
-        layers += [torch.nn.Linear(width_in, width_out), torch.nn.ReLU()]
-    return torch.nn.Sequential(*layers[:-1])
-
-
-def flat(model):
-    """Every parameter of the model, concatenated into one vector."""
-    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
 
 
 # %%
