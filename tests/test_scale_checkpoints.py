@@ -3,11 +3,10 @@
 import math
 
 import pytest
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def checkpoints(snippet):
-    return snippet("scale/checkpoints")
+checkpoints = snippet_fixture("scale/checkpoints")
 
 
 @pytest.mark.claim("scale-dcp-files")

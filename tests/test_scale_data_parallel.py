@@ -1,13 +1,12 @@
 """The claims of docs/scale/data-parallel.md, checked on the process groups its snippet really starts."""
 
 import pytest
+from conftest import snippet_fixture
 
 FAR = 1000  # "thousands of times the tolerance"
 
 
-@pytest.fixture(scope="module")
-def ddp(snippet):
-    return snippet("scale/data_parallel")
+ddp = snippet_fixture("scale/data_parallel")
 
 
 def each_world_size(ddp):

@@ -3,13 +3,12 @@
 import math
 
 import pytest
+from conftest import snippet_fixture
 
 SHARD = "(Shard(dim=0),)"
 
 
-@pytest.fixture(scope="module")
-def fsdp(snippet):
-    return snippet("scale/fsdp")
+fsdp = snippet_fixture("scale/fsdp")
 
 
 def each_world_size(fsdp):

@@ -2,11 +2,10 @@
 the per-rank state the ZeRO and FSDP pages measured on real process groups."""
 
 import pytest
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def memory(snippet):
-    return snippet("scale/memory")
+memory = snippet_fixture("scale/memory")
 
 
 @pytest.mark.claim("scale-memory-constants")

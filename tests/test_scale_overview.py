@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 import snippet_runner
 import torch.multiprocessing as mp
+from conftest import snippet_fixture
 
 SCALE = snippet_runner.ROOT / "snippets" / "scale"
 START, END = "# --8<-- [start:launch]\n", "# --8<-- [end:launch]\n"
 
 
-@pytest.fixture(scope="module")
-def overview(snippet):
-    return snippet("scale/overview_setup")
+overview = snippet_fixture("scale/overview_setup")
 
 
 @pytest.fixture(scope="module")

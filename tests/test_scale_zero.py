@@ -1,11 +1,10 @@
 """The claims of docs/scale/zero.md, checked on the process groups its snippet really starts."""
 
 import pytest
+from conftest import snippet_fixture
 
 
-@pytest.fixture(scope="module")
-def zero(snippet):
-    return snippet("scale/zero")
+zero = snippet_fixture("scale/zero")
 
 
 def parameter_names(zero):
