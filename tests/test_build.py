@@ -4,6 +4,7 @@ Most tests build a small temporary project with the handbook's own hook (hooks/h
 they exercise the same code as `make site` without depending on the chapters' content.
 """
 
+import ast
 import json
 import os
 import shutil
@@ -447,3 +448,17 @@ def test_every_html_edit_fails_loudly_naming_itself_when_its_markup_is_missing(n
     html = WITHOUT.get(name, "<html><body><p>Nothing the edit expects.</p></body></html>")
     with pytest.raises(PluginError, match=f"html edit '{name}' on page.md: expected markup"):
         EDITS[name](html, page, fake_config())
+
+
+ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "numpy", "matplotlib"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "snippets").glob("*/*.py")), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_snippet_imports_only_the_standard_library_torch_numpy_and_matplotlib(path):
+    """A snippet is a standalone script a reader can copy alone: it imports nothing else, not even
+    a sibling snippet (the cache keys a run by its own file only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    assert not any(isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree)), "a relative import"
+    assert imported <= ALLOWED_IMPORTS, f"imports {sorted(imported - ALLOWED_IMPORTS)}"

@@ -124,13 +124,3 @@ def test_every_snippet_that_starts_ranks_holds_the_same_launcher():
     assert original and len(starting) > 1
     for path in starting:
         assert launch_section(path) == original, f"{path.name}: its launch section is not overview_setup.py's"
-
-
-def test_no_scale_snippet_imports_another():
-    """A snippet is a standalone script: no Scale snippet imports a sibling file."""
-    siblings = {path.stem for path in SCALE.glob("*.py")}
-    for path in sorted(SCALE.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-        assert not imported & siblings, f"{path.name} imports {sorted(imported & siblings)}"
