@@ -1,6 +1,5 @@
 """The claims of docs/scale/index.md: real process groups start, sum, fail loudly and leave nothing behind."""
 
-import ast
 import importlib
 import os
 import sys
