@@ -23,7 +23,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(session, config, items):
     """The claims the build reads statically (hooks/claim_index.py) are exactly the claim marks
-    pytest collects, for every test file collected. With pytest-xdist (`make test` runs two
+    pytest collects, for every test function collected. With pytest-xdist (`make test` runs two
     workers), each test file that is not a browser test stays in one worker, so that its snippets
     run once; browser tests are spread one by one."""
     import claim_index
@@ -37,9 +37,9 @@ def pytest_collection_modifyitems(session, config, items):
         for mark in item.iter_markers("claim"):
             path, _, name = item.nodeid.partition("::")
             collected.setdefault(mark.args[0], set()).add(f"{path}::{name.split('[')[0]}")
-    files = {item.nodeid.split("::")[0] for item in items}
+    functions = {item.nodeid.split("[")[0] for item in items}  # `pytest file::test` collects one
     static = {
-        claim: {f"{ref.path}::{ref.name}" for ref in refs if ref.path in files}
+        claim: {f"{ref.path}::{ref.name}" for ref in refs} & functions
         for claim, refs in claim_index.declared(ROOT / "tests").items()
     }
     static = {claim: tests for claim, tests in static.items() if tests}

@@ -720,6 +720,6 @@ def test_the_race_fits_a_phone_and_stays_axe_clean_with_its_messages_and_code_op
 def test_only_pages_with_a_race_or_a_playground_load_it(site):
     for path in ["race/index.html", "learning-rate/index.html", "momentum/index.html"]:
         assert "javascripts/race.js" in (site / path).read_text(encoding="utf-8"), path
-    for path in ["index.html", "sgd/index.html", "glossary/index.html"]:
+    for path in ["index.html", "schedulers/index.html", "glossary/index.html"]:
         text = (site / path).read_text(encoding="utf-8")
         assert "race.js" not in text and "race.css" not in text, path
