@@ -47,6 +47,8 @@ def copy_project() -> Path:
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.is_file():
             shutil.copy2(source, folder / name)
+    if (ROOT / ".cache").is_dir():  # the snippets' runs: only `clean` starts without them (it deletes them)
+        shutil.copytree(ROOT / ".cache", folder / ".cache")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / ".venv").symlink_to(ROOT / ".venv")
     return folder
@@ -114,7 +116,7 @@ def page_holds(url: str, text: str) -> bool:
 def edit_to_reload(project) -> dict[str, float]:
     """Under `make serve LANGUAGE=en`: seconds from saving a file to the served page showing it."""
     port = free_port()
-    command = [PYTHON, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--no-livereload"]
+    command = [PYTHON, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"]  # --no-livereload would stop the watching too
     env = ENV | {"HANDBOOK_LANGUAGE": "en", "SITE_URL": f"http://127.0.0.1:{port}/"}
     server = subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {"edit-snippet": [], "edit-page": []}
