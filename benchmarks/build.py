@@ -24,12 +24,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path
+
+from project import temporary_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -40,13 +41,7 @@ REPEAT = 3
 
 
 def copy_project() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="bench-"))
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.is_file():
-            shutil.copy2(source, folder / name)
+    folder = temporary_copy(COPIED, prefix="bench-")
     if (ROOT / ".cache").is_dir():  # the snippets' runs: only `clean` starts without them (it deletes them)
         shutil.copytree(ROOT / ".cache", folder / ".cache")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")

@@ -26,10 +26,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from project import temporary_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -126,13 +127,7 @@ def same(a, b) -> bool:
 
 
 def project_copy() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="mutant-"))
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.is_file():
-            shutil.copy2(source, folder / name)
+    folder = temporary_copy(COPIED, prefix="mutant-")
     (folder / ".cache").mkdir()
     return folder
 
