@@ -61,6 +61,19 @@ class Visit:
         self.context.close()
 
 
+# The race and playground widgets (docs/javascripts/race.js) are built when they come near the
+# viewport: a check of what they show scrolls to each first, as a reader does.
+WIDGETS = "[data-race], [data-playground]"
+
+
+def build_widgets(page) -> None:
+    """Scroll to every widget on the page, wait until each is built, and scroll back to the top."""
+    for widget in page.locator(WIDGETS).all():
+        widget.scroll_into_view_if_needed()
+    page.wait_for_function("selector => [...document.querySelectorAll(selector)].every(root => root.dataset.raceReady)", arg=WIDGETS)
+    page.evaluate("scrollTo(0, 0)")
+
+
 # The rules whose outcome depends on the color scheme: the others need to run in one scheme only.
 COLOR_RULES = ["color-contrast", "link-in-text-block"]
 

@@ -16,7 +16,7 @@ import math
 
 import pytest
 import snippet_runner
-from conftest import Visit
+from checks.browser import Visit, build_widgets
 from checks.site import SITE
 
 # The numbers the pages state about the playground, as snippets/momentum/sgd_path.py records them.
@@ -43,6 +43,7 @@ class WidgetVisit(Visit):
     def __init__(self, browser, url, **options):
         super().__init__(browser, url, **options)
         if self.page.locator(WIDGET).count():
+            build_widgets(self.page)
             self.page.wait_for_selector(f"{WIDGET} table[data-role='iterates'] tbody tr", state="attached")
 
     # The widget, through its contract: named inputs, the iterates table, the alert.
@@ -429,11 +430,13 @@ def test_playground_mounts_once_after_following_navigation_links_and_going_back(
     page = visited.page
     page.click("nav.md-nav--primary a[href$='learning-rate/']")
     page.wait_for_url("**/learning-rate/")
+    build_widgets(page)
     page.wait_for_selector(f"{WIDGET} table[data-role='iterates'] tbody tr", state="attached")
     page.click("nav.md-nav--primary a[href$='glossary/']")
     page.wait_for_url("**/glossary/")
     page.go_back()
     page.wait_for_url("**/learning-rate/")
+    build_widgets(page)
     page.wait_for_selector(f"{WIDGET} table[data-role='iterates'] tbody tr", state="attached")
     assert page.locator(f"{WIDGET} form").count() == 1
     assert page.locator(f"{WIDGET} table").count() == 1

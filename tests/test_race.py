@@ -31,7 +31,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import torch
-from checks.browser import Visit, axe_violations
+from checks.browser import Visit, axe_violations, build_widgets
 from checks.site import ROOT, SITE
 from conftest import snippet_fixture
 
@@ -363,6 +363,7 @@ class RaceVisit(Visit):
     def __init__(self, browser, url, **options):
         super().__init__(browser, url, **options)
         if self.page.locator(RACE).count():
+            build_widgets(self.page)
             self.page.wait_for_selector(f"{RACE}[data-iterates]", state="attached")
 
     def state(self):
@@ -723,3 +724,18 @@ def test_only_pages_with_a_race_or_a_playground_load_it(site):
     for path in ["index.html", "schedulers/index.html", "glossary/index.html"]:
         text = (site / path).read_text(encoding="utf-8")
         assert "race.js" not in text and "race.css" not in text, path
+
+
+@pytest.mark.browser
+def test_a_race_is_built_when_the_reader_nears_it_and_at_once_when_in_view(visit):
+    """On a phone, the race far down /optimizers/adam/ is not built at load (building it was the
+    page's longest task); it is built when scrolled within a screen of it. The race page's own
+    race, in view at load, is built at once, so nothing moves after the first paint."""
+    phone = {"width": 390, "height": 844}
+    page = visit("optimizers/adam/", viewport=phone).page
+    page.wait_for_timeout(300)
+    assert page.get_attribute(RACE, "data-race-ready") is None and page.locator(f"{RACE} form").count() == 0
+    page.locator(RACE).scroll_into_view_if_needed()
+    page.wait_for_selector(f"{RACE}[data-iterates]", state="attached")
+    page = visit(PAGE, viewport=phone).page
+    assert page.get_attribute(RACE, "data-race-ready") == "true" and page.get_attribute(RACE, "data-iterates")

@@ -974,18 +974,34 @@
     }).observe(element);
   }
 
-  function mountAll() {
-    const words = WORDS();
-    const races = [...document.querySelectorAll("[data-race]")].filter((root) => !root.dataset.raceReady);
-    races.forEach((root) => {
-      root.dataset.raceReady = "true";
-      mountRace(root, words, document.querySelectorAll("[data-race]").length === 1);
-    });
-    document.querySelectorAll("[data-playground]").forEach((root) => {
+  // A widget is built when it comes within a screen of the viewport, not at load: building and
+  // drawing a race is the page's longest task on a phone (Lighthouse's 4x-throttled trace), and most
+  // readers never scroll to it. One in view at load is built at once, so nothing shifts after paint.
+  function mountWhenNear(root, mount) {
+    if (root.dataset.raceReady) return;
+    const build = () => {
       if (root.dataset.raceReady) return;
       root.dataset.raceReady = "true";
-      mountPlayground(root, words);
-    });
+      mount();
+    };
+    const near = () => root.getBoundingClientRect().top < 2 * innerHeight;
+    if (typeof IntersectionObserver !== "function" || near()) return build();
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        observer.disconnect();
+        build();
+      },
+      { rootMargin: "100% 0px" },
+    );
+    observer.observe(root);
+  }
+
+  function mountAll() {
+    const words = WORDS();
+    const owner = document.querySelectorAll("[data-race]").length === 1;
+    document.querySelectorAll("[data-race]").forEach((root) => mountWhenNear(root, () => mountRace(root, words, owner)));
+    document.querySelectorAll("[data-playground]").forEach((root) => mountWhenNear(root, () => mountPlayground(root, words)));
   }
 
   // Material's instant navigation would swap pages without reloading scripts: mount on every page.
