@@ -16,14 +16,15 @@ document$.subscribe(() => {
 
   // A display formula or a table wider than a phone scrolls inside its block (Material wraps each
   // table in a scrolling div); a block that scrolls must take keyboard focus (axe-core:
-  // scrollable-region-focusable). Only those that scroll, at this width.
-  const focusable = () => {
-    for (const block of document.querySelectorAll(".md-content div.arithmatex, .md-content .md-typeset__scrollwrap")) {
-      if (block.scrollWidth > block.clientWidth) block.setAttribute("tabindex", "0");
-      else block.removeAttribute("tabindex");
-    }
+  // scrollable-region-focusable). Only those that scroll, at this width. A block is measured again
+  // whenever its size changes: blocks far down the page are laid out only when the reader nears them
+  // (content-visibility in extra.css), and a rotation or resize changes which ones scroll.
+  const focusable = (block) => {
+    if (block.scrollWidth > block.clientWidth) block.setAttribute("tabindex", "0");
+    else block.removeAttribute("tabindex");
   };
-  focusable();
-  requestAnimationFrame(focusable); // after Material has wrapped the tables
-  window.addEventListener("resize", focusable);
+  const measure = new ResizeObserver((entries) => entries.forEach((entry) => focusable(entry.target)));
+  const observe = () => document.querySelectorAll(".md-content div.arithmatex, .md-content .md-typeset__scrollwrap").forEach((block) => measure.observe(block));
+  observe();
+  requestAnimationFrame(observe); // after Material has wrapped the tables
 });
