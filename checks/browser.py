@@ -64,7 +64,7 @@ class Visit:
 # A page's blocks are laid out only near the viewport (content-visibility in extra.css), as a reader
 # scrolls; a check that reads the whole page at once lays every block out first, as each is laid out
 # when the reader reaches it.
-EVERY_BLOCK = ".md-content__inner > * { content-visibility: visible !important; }"
+EVERY_BLOCK = ".md-content__inner > * { content-visibility: visible !important; }"  # every block extra.css skips
 
 
 def lay_out_every_block(page) -> None:
