@@ -4,8 +4,10 @@ from scratch in snippets/beyond/optimizers.py and checked against the package it
 The tests import the reference packages (requirements.txt pins them); the snippet does not.
 """
 
+import ast
 import inspect
 import math
+import re
 import warnings
 
 import adopt as adopt_package  # torch-adopt, by ADOPT's first author
@@ -72,6 +74,16 @@ def test_matches_reference(beyond, key):
     ns = beyond.namespace
     settings, tolerances = ns["SETTINGS"][key], ns["TOLERANCES"][key]
     assert ns["STEPS"] >= 20 and len(settings) >= 4
+    # The pages name each setting by its label: each "name=value" in it, and each bare option name
+    # ("decouple"), is what runs.
+    assert settings["defaults"] == {}
+    for label, options in settings.items():
+        for part in re.split(r",\s*(?=\w+(?:=|$))", label):
+            if "=" in part:
+                name, value = part.split("=", 1)
+                assert options[name] == ast.literal_eval(value), label
+            elif part in options:
+                assert options[part] is True, label
     # The "defaults" setting means the same thing on both sides.
     scratch_defaults = keyword_defaults(ns["RULES"][key])
     package_class = {"sf": schedulefree.AdamWScheduleFree}.get(key, reference(key))
