@@ -61,20 +61,6 @@ class Visit:
         self.context.close()
 
 
-# A page's blocks are laid out only near the viewport (content-visibility in extra.css), as a reader
-# scrolls; a check that reads the whole page at once lays every block out first, as each is laid out
-# when the reader reaches it.
-EVERY_BLOCK = ".md-content__inner > * { content-visibility: visible !important; }"  # every block extra.css skips
-
-
-def lay_out_every_block(page) -> None:
-    if not page.evaluate("() => document.documentElement.dataset.everyBlock === 'true'"):
-        page.add_style_tag(content=EVERY_BLOCK)
-        page.evaluate("() => { document.documentElement.dataset.everyBlock = 'true'; }")
-        # Two frames: what the page does when a block is laid out (a11y.js) runs after the next layout.
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-
-
 # The race and playground widgets (docs/javascripts/race.js) are built when they come near the
 # viewport: a check of what they show scrolls to each first, as a reader does.
 WIDGETS = "[data-race], [data-playground]"
@@ -99,7 +85,6 @@ def axe_violations(page, color_only: bool = False, math: bool = False) -> list[s
     the same way by hooks/typeset.js, half the elements of a math-heavy page) are left out unless
     `math`; tests/test_math_rendering.py runs axe on them once."""
     page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
-    lay_out_every_block(page)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     context = "document" if math else "{exclude: [['mjx-container']]}"

@@ -11,7 +11,6 @@ import subprocess
 
 import pytest
 from PIL import Image, ImageChops
-from checks.browser import lay_out_every_block
 from checks.site import ROOT
 
 import mathjax
@@ -109,7 +108,6 @@ def test_every_formula_has_a_visible_box_at_the_narrowest_and_a_tablet_width(vis
     """The browser suite checks every page at 390 px and 1280 px; the math-heavy pages here at 320 px
     and 768 px too (Material's narrow-screen rule collapsed display formulas below 720 px)."""
     page = visit(path, viewport={"width": width, "height": 900}).page
-    lay_out_every_block(page)
     hidden = page.evaluate(
         """() => [...document.querySelectorAll('article .arithmatex svg')]
             .filter(svg => !svg.closest('details:not([open])'))

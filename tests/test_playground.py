@@ -16,7 +16,7 @@ import math
 
 import pytest
 import snippet_runner
-from checks.browser import Visit, build_widgets, lay_out_every_block
+from checks.browser import Visit, build_widgets
 from checks.site import SITE
 
 # The numbers the pages state about the playground, as snippets/momentum/sgd_path.py records them.
@@ -43,7 +43,6 @@ class WidgetVisit(Visit):
     def __init__(self, browser, url, **options):
         super().__init__(browser, url, **options)
         if self.page.locator(WIDGET).count():
-            lay_out_every_block(self.page)  # the tests read the whole widget, wherever it is
             build_widgets(self.page)
             self.page.wait_for_selector(f"{WIDGET} table[data-role='iterates'] tbody tr", state="attached")
 

@@ -31,7 +31,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import torch
-from checks.browser import Visit, axe_violations, build_widgets, lay_out_every_block
+from checks.browser import Visit, axe_violations, build_widgets
 from checks.site import ROOT, SITE
 from conftest import snippet_fixture
 
@@ -363,7 +363,6 @@ class RaceVisit(Visit):
     def __init__(self, browser, url, **options):
         super().__init__(browser, url, **options)
         if self.page.locator(RACE).count():
-            lay_out_every_block(self.page)  # the tests read the whole widget, wherever it is
             build_widgets(self.page)
             self.page.wait_for_selector(f"{RACE}[data-iterates]", state="attached")
 

@@ -4,9 +4,7 @@ Every written page ("chapter"), in every language, is opened twice: on a 390 px 
 1280 px desktop. On the phone: no sideways scroll, every formula drawn with a visible box, every
 figure decoded with its smallest text at 9 CSS px or more, no layout shift, and axe-core clean in
 the light scheme and (its color rules) in the dark one, with every widget built (they are built
-when scrolled near, so the test scrolls to each). The page's blocks are laid out only near the
-viewport (extra.css); after the layout-shift check every block is laid out, so that the checks read
-the whole page. On the desktop: the same math, figures and
+when scrolled near, so the test scrolls to each). On the desktop: the same math, figures and
 claim badges as the Markdown has, a copy button on each code block, no layout shift. On both: no
 request leaving the host and no console error. Every generated page (notebooks, test sources, the
 404 page) is opened once on a phone: no sideways scroll, axe-core in both schemes, no foreign
@@ -20,7 +18,7 @@ import re
 
 import pytest
 import snippet_runner
-from checks.browser import axe_violations, build_widgets, lay_out_every_block
+from checks.browser import axe_violations, build_widgets
 from checks.site import SITE, chapters, pages
 
 CHAPTERS = {path: source.read_text(encoding="utf-8") for path, source in chapters().items()}
@@ -131,7 +129,6 @@ def test_chapter_reads_on_a_phone(visit, base_url, path):
     visited = visit(path, viewport=PHONE)
     page = visited.page
     assert layout_shift(page) < 0.05
-    lay_out_every_block(page)
     build_widgets(page)
     assert_no_sideways_scroll(page)
     assert_math_drawn(page, source)
@@ -151,7 +148,6 @@ def test_chapter_reads_on_a_desktop(visit, base_url, path):
     visited = visit(path, viewport=DESKTOP)
     page = visited.page
     assert layout_shift(page) < 0.05
-    lay_out_every_block(page)
     assert_math_drawn(page, source)
     assert_figures(page, source, phone=False)
     assert_badges(page, source)
@@ -166,7 +162,6 @@ def test_generated_page_reads_on_a_phone(visit, base_url, path):
     both schemes, no foreign request, no console error."""
     visited = visit(path, viewport=PHONE)
     page = visited.page
-    lay_out_every_block(page)
     assert_no_sideways_scroll(page)
     assert axe_violations(page) == []
     to_dark(page)

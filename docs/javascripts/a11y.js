@@ -16,9 +16,8 @@ document$.subscribe(() => {
 
   // A display formula or a table wider than a phone scrolls inside its block (Material wraps each
   // table in a scrolling div); a block that scrolls must take keyboard focus (axe-core:
-  // scrollable-region-focusable). Only those that scroll, at this width. A block is measured again
-  // whenever its size changes: blocks far down the page are laid out only when the reader nears them
-  // (content-visibility in extra.css), and a rotation or resize changes which ones scroll.
+  // scrollable-region-focusable). Only those that scroll, at this width: a block is measured again
+  // whenever its size changes (a rotation, a resize, a late layout).
   const focusable = (block) => {
     if (block.scrollWidth > block.clientWidth) block.setAttribute("tabindex", "0");
     else block.removeAttribute("tabindex");
