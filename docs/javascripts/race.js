@@ -980,7 +980,8 @@
 
   // A widget is built when it comes within a screen of the viewport, not at load: building and
   // drawing a race is the page's longest task on a phone (Lighthouse's 4x-throttled trace), and most
-  // readers never scroll to it. One in view at load is built at once, so nothing shifts after paint.
+  // readers never scroll to it. One within two screens of the top at load is built at once, so nothing
+  // in view shifts after the first paint.
   function mountWhenNear(root, mount) {
     if (root.dataset.raceReady) return;
     const build = () => {
