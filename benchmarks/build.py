@@ -34,7 +34,8 @@ from project import temporary_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "benchmarks", "mkdocs.yml", "pytest.ini", "requirements.txt", "package-lock.json")
+# .cache: the snippets' runs (only `clean` starts without them: it deletes them)
+COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "benchmarks", "mkdocs.yml", "pytest.ini", "requirements.txt", "package-lock.json", ".cache")
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": f"{ROOT / '.venv' / 'bin'}:/usr/bin:/bin", "HOME": "/tmp"}
 MKDOCS = [PYTHON, "-m", "mkdocs", "build", "--quiet"]
 REPEAT = 3
@@ -42,8 +43,6 @@ REPEAT = 3
 
 def copy_project() -> Path:
     folder = temporary_copy(COPIED, prefix="bench-")
-    if (ROOT / ".cache").is_dir():  # the snippets' runs: only `clean` starts without them (it deletes them)
-        shutil.copytree(ROOT / ".cache", folder / ".cache")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / ".venv").symlink_to(ROOT / ".venv")
     return folder

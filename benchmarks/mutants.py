@@ -34,7 +34,8 @@ from project import temporary_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "mkdocs.yml", "pytest.ini")
+# .cache: the other snippets' runs, so that a mutant's claim tests rerun only the mutated snippet
+COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "mkdocs.yml", "pytest.ini", ".cache")
 QUOTE = re.compile(r"<!-- md:(?:value|input|constant|table) (?P<name>[a-z0-9_]+/[a-z0-9_]+):(?P<path>[^\s>]+)")
 RUN = (
     "import json, sys; sys.path.insert(0, 'hooks'); import snippet_runner as r; "
@@ -128,7 +129,7 @@ def same(a, b) -> bool:
 
 def project_copy() -> Path:
     folder = temporary_copy(COPIED, prefix="mutant-")
-    (folder / ".cache").mkdir()
+    (folder / ".cache").mkdir(exist_ok=True)
     return folder
 
 
