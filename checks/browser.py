@@ -78,16 +78,19 @@ def build_widgets(page) -> None:
 COLOR_RULES = ["color-contrast", "link-in-text-block"]
 
 
-def axe_violations(page, color_only: bool = False, math: bool = False) -> list[str]:
+def axe_violations(page, color_only: bool = False, math: bool = False, code: bool = False) -> list[str]:
     """axe-core's violations on a loaded page, one line each (after the page has named its toolbars).
 
     `color_only`: only the rules the color scheme can change. The typeset formulas (every one made
     the same way by hooks/typeset.js, half the elements of a math-heavy page) are left out unless
-    `math`; tests/test_math_rendering.py runs axe on them once."""
+    `math`, and the code blocks (colored by token class, the same way on every page; most of a test
+    page's elements) unless `code`: tests/test_math_rendering.py and tests/test_site_browser.py run
+    axe on each once, on the pages that hold every kind the site has."""
     page.wait_for_function("() => [...document.querySelectorAll('nav.md-code__nav')].every(n => n.getAttribute('aria-label'))")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    context = "document" if math else "{exclude: [['mjx-container']]}"
+    left_out = [[selector] for selector, checked in (("mjx-container", math), ("article pre", code)) if not checked]
+    context = {"exclude": left_out}
     options = {"resultTypes": ["violations"]} | ({"runOnly": COLOR_RULES} if color_only else {})
-    result = page.evaluate(f"options => axe.run({context}, options)", options)
+    result = page.evaluate("([context, options]) => axe.run(context, options)", [context, options])
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in result["violations"]]

@@ -23,6 +23,8 @@ from checks.site import SITE, chapters, pages
 
 CHAPTERS = {path: source.read_text(encoding="utf-8") for path, source in chapters().items()}
 GENERATED = [path for path in pages() if path not in CHAPTERS]  # notebooks, test sources, 404: every one
+CODE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.S)
+TOKEN = re.compile(r'<span class="([^"]+)"')
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 SMALLEST_TEXT_PX = snippet_runner.SMALLEST_TEXT_PX
@@ -48,6 +50,38 @@ def layout_shift(page) -> float:
 def assert_no_sideways_scroll(page):
     width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width <= viewport, f"the page is {width} px wide in a {viewport} px viewport"
+
+
+def assert_scrolling_code_is_focusable(page):
+    """A code block wider than the page can be scrolled from the keyboard (axe-core's
+    scrollable-region-focusable, kept for code blocks, which the page's axe run leaves out)."""
+    stuck = page.evaluate(
+        """() => [...document.querySelectorAll('article pre, article pre > code')]
+            .filter(block => block.scrollWidth > block.clientWidth && getComputedStyle(block).overflowX !== 'visible')
+            .filter(block => !(block.tabIndex >= 0 || block.querySelector('[tabindex="0"]') || block.closest('[tabindex="0"]')))
+            .map(block => block.textContent.slice(0, 60))"""
+    )
+    assert stuck == [], f"{len(stuck)} code blocks scroll but cannot be focused"
+
+
+def code_kinds(path: str) -> set[str]:
+    """What a page's code colors depend on: each token class in its code blocks, with the kind of
+    block it is in (a notebook cell or a Markdown block, styled by different rules)."""
+    html = (SITE / path if path.endswith(".html") else SITE / path / "index.html").read_text(encoding="utf-8")
+    article = html[html.find("<article") : html.find("</article>")]
+    kind = "notebook" if "jupyter-wrapper" in article else "markdown"
+    return {f"{kind}:{token}" for block in CODE_BLOCK.findall(article) for token in TOKEN.findall(block) or [""]}
+
+
+def fewest_pages_with_every_code_kind(paths: list[str]) -> list[str]:
+    """A greedy cover: pages added in turn, each the one that brings most kinds not yet covered."""
+    kinds = {path: code_kinds(path) for path in paths}
+    missing, chosen = set().union(*kinds.values()), []
+    while missing:
+        best = max(paths, key=lambda path: (len(kinds[path] & missing), -paths.index(path)))
+        chosen.append(best)
+        missing -= kinds[best]
+    return chosen
 
 
 def assert_math_drawn(page, source: str):
@@ -131,6 +165,7 @@ def test_chapter_reads_on_a_phone(visit, base_url, path):
     assert layout_shift(page) < 0.05
     build_widgets(page)
     assert_no_sideways_scroll(page)
+    assert_scrolling_code_is_focusable(page)
     assert_math_drawn(page, source)
     assert_figures(page, source, phone=True)
     assert axe_violations(page) == []
@@ -163,11 +198,23 @@ def test_generated_page_reads_on_a_phone(visit, base_url, path):
     visited = visit(path, viewport=PHONE)
     page = visited.page
     assert_no_sideways_scroll(page)
+    assert_scrolling_code_is_focusable(page)
     assert axe_violations(page) == []
     to_dark(page)
     assert axe_violations(page, color_only=True) == []
     assert visited.foreign_requests(base_url) == []
     assert visited.errors == []
+
+
+@pytest.mark.parametrize("path", fewest_pages_with_every_code_kind(pages()))
+def test_code_blocks_pass_axe_in_both_schemes(visit, path):
+    """The other browser tests leave code blocks out of axe-core: a token is colored by its class,
+    the same way on every page. Here axe checks them, code included, on the fewest pages that
+    together hold every token class of every kind of code block the site has, in both schemes."""
+    page = visit(path, viewport=PHONE).page
+    assert axe_violations(page, code=True) == []
+    to_dark(page)
+    assert axe_violations(page, color_only=True, code=True) == []
 
 
 def test_notebook_page_shows_outputs_offers_downloads_and_links_back(visit, site):

@@ -23,7 +23,7 @@ from torch._dynamo.utils import counters, get_compilation_metrics
 
 STEPS = 5
 BACKEND = "eager"  # Dynamo alone: it decides what to recompile; "inductor" (the default) also generates C++
-WARMUP_ITERS = 4  # LinearLR changes lr at each of its first 4 steps, then keeps it
+WARMUP_ITERS = 4  # LinearLR changes lr at each of its first WARMUP_ITERS steps, then keeps it
 SHAPES = ((64, 64), (64,))
 torch._inductor.config.force_disable_caches = True  # every compilation from scratch: the counts are the point
 torch._inductor.config.compile_threads = 1  # compile in this process: no pool of workers left behind
