@@ -74,11 +74,12 @@ def code_kinds(path: str) -> set[str]:
 
 
 def fewest_pages_with_every_code_kind(paths: list[str]) -> list[str]:
-    """A greedy cover: pages added in turn, each the one that brings most kinds not yet covered."""
+    """A greedy cover: pages added in turn, each the one that brings most kinds not yet covered
+    (the first such page in `paths` on a tie)."""
     kinds = {path: code_kinds(path) for path in paths}
     missing, chosen = set().union(*kinds.values()), []
     while missing:
-        best = max(paths, key=lambda path: (len(kinds[path] & missing), -paths.index(path)))
+        best = max(paths, key=lambda path: len(kinds[path] & missing))
         chosen.append(best)
         missing -= kinds[best]
     return chosen
