@@ -61,6 +61,19 @@ class Visit:
         self.context.close()
 
 
+def to_dark(page) -> None:
+    """Material's palette toggle, clicked as a reader would, and its fade over: the colors a check
+    reads are the dark scheme's, not a transition's midpoint (hooks/html_edits.py,
+    palette_switch_restyles_nothing)."""
+    page.locator("label[for='__palette_1']").click()
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.evaluate(
+        """async () => { let running;
+            while ((running = document.getAnimations().filter(a => a instanceof CSSTransition && a.playState === 'running')).length)
+                await Promise.all(running.map(a => a.finished.catch(() => null))); }"""
+    )
+
+
 # The race and playground widgets (docs/javascripts/race.js) are built when they come near the
 # viewport: a check of what they show scrolls to each first, as a reader does.
 WIDGETS = "[data-race], [data-playground]"

@@ -16,7 +16,8 @@ mkdocs.yml names this one file; the steps live in the modules it imports, one jo
   on_post_page     html_edits.py     the ordered, loud edits of the finished HTML (math typeset first)
   on_post_template html_edits.py     the same for 404.html, kept from the default language's build
   on_post_build    figures.py        every figure a snippet drew is on a page of this language
-  (last language)  search_index.py   one search index per language
+  (last language)  html_edits.py     the loud edits of the theme's files (ASSET_EDITS)
+                   search_index.py   one search index per language
                    stamp.py          site/.stamp: the hash of the sources this site was built from
 
 mkdocs-static-i18n builds the site once per language in one process, so these run once per language;
@@ -139,6 +140,8 @@ def finish(config) -> None:
     figures.check_every_figure_shown(config)
     for path, css in html_edits.SHARED_CSS.items():
         write_atomic(site / path, css)
+    for edit in html_edits.ASSET_EDITS:
+        edit(site)
     if "html" in NOT_FOUND:
         write_atomic(site / "404.html", NOT_FOUND["html"])
     if _i18n(config) and {"search", "material/search"} & set(config.plugins):

@@ -20,6 +20,13 @@ hooks/handbook.py applies to every page, and `TEMPLATE_EDITS` the one for 404.ht
 9. defer_scripts         scripts never block the first paint (Material's bundle sat before it)
 10. race_assets          the optimizer race's stylesheet and scripts, only on pages that show a
                          race or a playground (<div data-race...> or <div data-playground...>)
+11. palette_before_paint  a first visit paints in the reader's scheme (Material applied it only
+                         when its deferred bundle ran: a dark reader saw a light page until then)
+
+`ASSET_EDITS` edit the theme's files in the finished site, with the same loud failure:
+
+1. palette_switch_restyles_nothing  Material's palette rule that restyled every element twice on
+                         every page load
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import html
 import json
 import posixpath
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 from typing import Callable
@@ -179,6 +187,27 @@ def race_assets(output: str, page: Page, config, mkdocs_page=None) -> str:
     return f"{head}{link}{unreserved}{separator}{body}{scripts}{end}{tail}"
 
 
+MATERIAL_PALETTE_SCRIPT = 'document.body.setAttribute("data-md-color-"+key,value)}</script>'
+PALETTE_KEYS = {"scheme": "default", "primary": "indigo", "accent": "indigo"}  # Material's defaults
+
+
+def palette_before_paint(output: str, page: Page, config, mkdocs_page=None) -> str:
+    """Material's inline script applies a palette the reader chose (stored); with none stored, the
+    body keeps the first palette until the deferred bundle picks the one whose media query matches,
+    after the first paint. This script picks it before the first paint, from the same settings."""
+    palettes = config.theme.get("palette") if hasattr(config, "theme") else None
+    palettes = [palettes] if isinstance(palettes, dict) else list(palettes or [])
+    choices = [[p["media"], {key: p.get(key, default) for key, default in PALETTE_KEYS.items()}] for p in palettes if p.get("media")]
+    if not choices:
+        return output
+    require(output, MATERIAL_PALETTE_SCRIPT, "palette_before_paint", page.where)
+    script = (
+        f'<script>if(!__md_get("__palette"))for(const[media,color]of {json.dumps(choices)})'
+        'if(matchMedia(media).matches){for(const key in color)document.body.setAttribute("data-md-color-"+key,color[key]);break}</script>'
+    )
+    return output.replace(MATERIAL_PALETTE_SCRIPT, MATERIAL_PALETTE_SCRIPT + script, 1)
+
+
 EDITS: list[Callable] = [
     typeset_math,
     drop_head_alternates,
@@ -190,6 +219,7 @@ EDITS: list[Callable] = [
     catalog_for_scripts,
     defer_scripts,
     race_assets,
+    palette_before_paint,
 ]
 
 
@@ -234,7 +264,7 @@ def not_found_page(output: str, page: Page, config, mkdocs_page=None) -> str:
 
 # 404.html is rendered as a template, in each language's build; the default language's is kept
 # (hooks/handbook.py): it answers for every address and shows the words of the address's language.
-TEMPLATE_EDITS: list[Callable] = [not_found_page, drop_head_alternates, name_search_dialog, catalog_for_scripts, defer_scripts]
+TEMPLATE_EDITS: list[Callable] = [not_found_page, drop_head_alternates, name_search_dialog, catalog_for_scripts, defer_scripts, palette_before_paint]
 
 
 def edit_template(output: str, template_name: str, config) -> str:
@@ -243,3 +273,28 @@ def edit_template(output: str, template_name: str, config) -> str:
         output = edit(output, page, config)
     return output
 
+
+
+PALETTE_CSS = "assets/stylesheets/palette.*.min.css"
+SWITCHING_RULE = "[data-md-color-switching] *,[data-md-color-switching] :after,[data-md-color-switching] :before{transition-duration:0s!important}"
+SWITCHING_RULE_DROPPED = "/*" + " " * (len(SWITCHING_RULE) - 4) + "*/"  # the same length: the source map still holds
+
+
+def palette_switch_restyles_nothing(site: Path) -> None:
+    """Material marks <body data-md-color-switching> while it applies a palette, on every page load
+    as well as on a toggle, and this rule, which stops transitions meanwhile, makes the mark and its
+    removal restyle every element of the page: two of the five whole-page style recalculations of
+    its start-up, the costliest on pages with many formulas. With the palette applied before the
+    first paint (palette_before_paint), start-up changes no color and so starts no transition; a
+    toggle fades the few elements that have one over their 0.25 s."""
+    files = sorted(site.glob(PALETTE_CSS))
+    if len(files) != 1:
+        raise MarkupMissing(f"asset edit 'palette_switch_restyles_nothing': expected one {PALETTE_CSS} in {site}, found {len(files)}")
+    css = files[0].read_text(encoding="utf-8")
+    if SWITCHING_RULE_DROPPED in css and SWITCHING_RULE not in css:
+        return  # this site was edited by an earlier build (make serve rebuilds into it)
+    require(css, SWITCHING_RULE, "palette_switch_restyles_nothing", str(files[0].relative_to(site)))
+    files[0].write_text(css.replace(SWITCHING_RULE, SWITCHING_RULE_DROPPED), encoding="utf-8")
+
+
+ASSET_EDITS: list[Callable[[Path], None]] = [palette_switch_restyles_nothing]

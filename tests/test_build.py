@@ -425,11 +425,15 @@ def test_the_notebook_holds_each_cell_with_the_outputs_of_the_same_run(snippet):
 
 
 def fake_config():
-    """Just enough of MkDocs' configuration for the HTML edits: search on, two languages."""
+    """Just enough of MkDocs' configuration for the HTML edits: search on, two languages, a light
+    and a dark palette chosen by media query."""
     from types import SimpleNamespace
 
     languages = [SimpleNamespace(locale="en", default=True, build=True), SimpleNamespace(locale="zh", default=False, build=True)]
-    return SimpleNamespace(site_url="/", plugins={"search": object(), "i18n": SimpleNamespace(config=SimpleNamespace(languages=languages))})
+    palette = [{"media": "(prefers-color-scheme: light)", "scheme": "default"}, {"media": "(prefers-color-scheme: dark)", "scheme": "slate"}]
+    return SimpleNamespace(
+        site_url="/", theme={"palette": palette}, plugins={"search": object(), "i18n": SimpleNamespace(config=SimpleNamespace(languages=languages))}
+    )
 
 
 EDITS = {edit.__name__: edit for edit in [*html_edits.EDITS, *html_edits.TEMPLATE_EDITS] if edit is not html_edits.typeset_math}
@@ -448,6 +452,15 @@ def test_every_html_edit_fails_loudly_naming_itself_when_its_markup_is_missing(n
     html = WITHOUT.get(name, "<html><body><p>Nothing the edit expects.</p></body></html>")
     with pytest.raises(PluginError, match=f"html edit '{name}' on page.md: expected markup"):
         EDITS[name](html, page, fake_config())
+
+
+@pytest.mark.parametrize("edit", html_edits.ASSET_EDITS, ids=lambda edit: edit.__name__)
+def test_every_asset_edit_fails_loudly_naming_itself_when_its_rule_is_missing(edit, tmp_path):
+    """Each edit of the theme's files names what it expects; a theme without it fails the build."""
+    (tmp_path / "assets" / "stylesheets").mkdir(parents=True)
+    (tmp_path / "assets" / "stylesheets" / "palette.0.min.css").write_text("body{color:red}")
+    with pytest.raises(PluginError, match=f"'{edit.__name__}' on assets/stylesheets/palette.0.min.css: expected markup"):
+        edit(tmp_path)
 
 
 ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "numpy", "matplotlib"}

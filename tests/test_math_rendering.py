@@ -92,12 +92,11 @@ def test_a_formula_drawn_from_one_path_looks_as_mathjax_draws_it(browser, drawn)
 def test_typeset_formulas_pass_axe_in_both_schemes(visit, path):
     """The other browser tests leave the formulas out of axe-core (they are all made the same way);
     here they are checked, on math-heavy pages, at phone width, in both schemes."""
-    from checks.browser import axe_violations
+    from checks.browser import axe_violations, to_dark
 
     page = visit(path, viewport={"width": 390, "height": 844}).page
     assert axe_violations(page, math=True) == []
-    page.locator("label[for='__palette_1']").click()
-    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    to_dark(page)
     assert axe_violations(page, color_only=True, math=True) == []
 
 

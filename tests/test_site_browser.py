@@ -18,7 +18,7 @@ import re
 
 import pytest
 import snippet_runner
-from checks.browser import axe_violations, build_widgets
+from checks.browser import axe_violations, build_widgets, to_dark
 from checks.site import SITE, chapters, pages
 
 CHAPTERS = {path: source.read_text(encoding="utf-8") for path, source in chapters().items()}
@@ -31,12 +31,6 @@ SMALLEST_TEXT_PX = snippet_runner.SMALLEST_TEXT_PX
 FIGURE_IN_MARKDOWN = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+\.svg)")  # alt text may hold [ ]
 
 pytestmark = pytest.mark.browser
-
-
-def to_dark(page) -> None:
-    """Material's palette toggle, clicked as a reader would."""
-    page.locator("label[for='__palette_1']").click()
-    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
 
 
 def layout_shift(page) -> float:
@@ -231,6 +225,14 @@ def test_notebook_page_shows_outputs_offers_downloads_and_links_back(visit, site
     ).read_bytes()
     back = page.locator("article a[href$='learning-rate/']")
     assert back.count() >= 1
+
+
+@pytest.mark.parametrize("scheme, palette", [("light", "default"), ("dark", "slate")])
+def test_a_first_visit_is_in_the_readers_scheme_before_material_runs(visit, scheme, palette):
+    """With no palette chosen yet, a page shows the reader's color scheme from its first paint, not
+    only once Material's deferred bundle has run (here it never runs)."""
+    page = visit("momentum/", color_scheme=scheme, rewrite={'src="../assets/javascripts/bundle.': 'data-not-run="'}).page
+    assert page.evaluate("document.body.dataset.mdColorScheme") == palette
 
 
 def test_the_language_switcher_lands_on_the_same_page(visit, base_url):
