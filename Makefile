@@ -33,7 +33,7 @@ bench: $(VENV)/.installed node_modules/.installed
 
 # Each snippet constant changed in turn: caught by a claim test, shown by the pages, or survived.
 mutants: $(VENV)/.installed
-	$(BIN)/python benchmarks/mutants.py
+	$(BIN)/python benchmarks/mutants.py $(ARGS)
 
 # Lighthouse (mobile) on every chapter page, axe-core and the link check on every page: a score table.
 audit: site browser

@@ -6,14 +6,16 @@ dict changed so), in a temporary copy of the project. The snippet reruns there, 
 tests that name it. Each mutant ends up as:
 
   caught     a claim test fails: the tests hold the page to this constant's effect;
-  changed    the tests pass, and a number the pages quote from the run changed with it: the page
-             follows the run (an input changed, the page shows the new value);
-  survived   the tests pass and no number the pages quote changed. The constant feeds nothing a
-             page states (only a figure, say: shown as "figures only") or a claim is too loose.
+  changed    the tests pass, and a number the pages quote from the run changed with it, or the
+             printed output that a page shows under the snippet (`md:snippet`): the page follows
+             the run (an input changed, the page shows the new value);
+  survived   the tests pass and nothing the pages quote or print changed. The constant feeds
+             nothing a page states (only a figure, say: shown as "figures only") or a claim is too
+             loose.
 
 The table lists every survivor by snippet and constant. An audit, not a CI step: it reruns every
-snippet several times. `python benchmarks/mutants.py learning_rate momentum/ema_weights` limits
-it to chapters or snippets.
+snippet several times. `python benchmarks/mutants.py learning_rate momentum/ema_weights
+momentum/sgd_path:STEPS` limits it to chapters, snippets or single constants.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # .cache: the other snippets' runs, so that a mutant's claim tests rerun only the mutated snippet
 COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "mkdocs.yml", "pytest.ini", ".cache")
+SHOWN = re.compile(r"<!-- md:snippet (?P<name>[a-z0-9_]+/[a-z0-9_]+)[\s>]")
 QUOTE = re.compile(r"<!-- md:(?:value|input|constant|table) (?P<name>[a-z0-9_]+/[a-z0-9_]+):(?P<path>[^\s>]+)")
 RUN = (
     "import json, sys; sys.path.insert(0, 'hooks'); import snippet_runner as r; "
     "result = r.run(sys.argv[1]); "
-    "print(json.dumps({'values': result.values, 'figures': {l: f.svg for l, f in result.figures.items()}}))"
+    "print(json.dumps({'values': result.values, 'output': result.output, "
+    "'figures': {l: f.svg for l, f in result.figures.items()}}))"
 )
 
 
@@ -109,6 +113,11 @@ def quoted(name: str) -> set[str]:
     return {m["path"] for source in (ROOT / "docs").rglob("*.md") for m in QUOTE.finditer(source.read_text()) if m["name"] == name}
 
 
+def shown(name: str) -> bool:
+    """Whether some page shows this snippet, and so its printed output."""
+    return any(m["name"] == name for source in (ROOT / "docs").rglob("*.md") for m in SHOWN.finditer(source.read_text()))
+
+
 def lookup(values: dict, path: str):
     head = re.match(r"\w+", path)[0]
     value = values.get(head)
@@ -167,6 +176,8 @@ def judge(mutant: Mutant, original: dict) -> Mutant:
         moved = [path for path in sorted(quoted(mutant.snippet)) if not same(lookup(original["values"], path), lookup(run["values"], path))]
         if moved:
             mutant.outcome, mutant.detail = "changed", ", ".join(moved[:4]) + (" ..." if len(moved) > 4 else "")
+        elif shown(mutant.snippet) and original["output"] != run["output"]:
+            mutant.outcome, mutant.detail = "changed", "the printed output"
         else:
             figures = [label for label in original["figures"] if original["figures"][label] != run["figures"].get(label)]
             mutant.outcome = "survived"
@@ -178,15 +189,17 @@ def judge(mutant: Mutant, original: dict) -> Mutant:
 
 def main(selected: list[str]) -> int:
     names = sorted(p.relative_to(ROOT / "snippets").with_suffix("").as_posix() for p in (ROOT / "snippets").glob("*/*.py"))
+    picked = {item.partition(":")[0] for item in selected}
     if selected:
-        names = [n for n in names if n in selected or n.split("/")[0] in selected]
+        names = [n for n in names if n in picked or n.split("/")[0] in picked]
     all_mutants = []
     project = project_copy()
     try:
         originals = {name: run_snippet(project, name) for name in names}
     finally:
         shutil.rmtree(project, ignore_errors=True)
-    jobs = [(m, originals[name]) for name in names if originals[name] for m in mutants(name)]
+    only = {tuple(item.split(":")) for item in selected if ":" in item}  # (snippet, constant)
+    jobs = [(m, originals[name]) for name in names if originals[name] for m in mutants(name) if not only or (name, m.constant) in only or name in selected]
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores
         for mutant in pool.map(lambda job: judge(*job), jobs):
             all_mutants.append(mutant)
