@@ -195,7 +195,7 @@ def palette_before_paint(output: str, page: Page, config, mkdocs_page=None) -> s
     """Material's inline script applies a palette the reader chose (stored); with none stored, the
     body keeps the first palette until the deferred bundle picks the one whose media query matches,
     after the first paint. This script picks it before the first paint, from the same settings."""
-    palettes = config.theme.get("palette") if hasattr(config, "theme") else None
+    palettes = config.theme.get("palette")
     palettes = [palettes] if isinstance(palettes, dict) else list(palettes or [])
     choices = [[p["media"], {key: p.get(key, default) for key, default in PALETTE_KEYS.items()}] for p in palettes if p.get("media")]
     if not choices:
@@ -286,7 +286,7 @@ def palette_switch_restyles_nothing(site: Path) -> None:
     removal restyle every element of the page: two of the five whole-page style recalculations of
     its start-up, the costliest on pages with many formulas. With the palette applied before the
     first paint (palette_before_paint), start-up changes no color and so starts no transition; a
-    toggle fades the few elements that have one over their 0.25 s."""
+    toggle fades the few elements that have a color transition, over 125 to 250 ms."""
     files = sorted(site.glob(PALETTE_CSS))
     if len(files) != 1:
         raise MarkupMissing(f"asset edit 'palette_switch_restyles_nothing': expected one {PALETTE_CSS} in {site}, found {len(files)}")
