@@ -198,8 +198,10 @@ def main(selected: list[str]) -> int:
         originals = {name: run_snippet(project, name) for name in names}
     finally:
         shutil.rmtree(project, ignore_errors=True)
-    only = {tuple(item.split(":")) for item in selected if ":" in item}  # (snippet, constant)
-    jobs = [(m, originals[name]) for name in names if originals[name] for m in mutants(name) if not only or (name, m.constant) in only or name in selected]
+    def wanted(name: str, constant: str) -> bool:
+        return not selected or name in selected or name.split("/")[0] in selected or f"{name}:{constant}" in selected
+
+    jobs = [(m, originals[name]) for name in names if originals[name] for m in mutants(name) if wanted(name, m.constant)]
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores
         for mutant in pool.map(lambda job: judge(*job), jobs):
             all_mutants.append(mutant)
