@@ -21,6 +21,7 @@ momentum/sgd_path:STEPS` limits it to chapters, snippets or single constants.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import os
@@ -108,14 +109,20 @@ def mutants(name: str) -> list[Mutant]:
     return found
 
 
+@functools.cache
+def page_sources() -> tuple[str, ...]:
+    """Every page's Markdown, read once for all mutants."""
+    return tuple(source.read_text(encoding="utf-8") for source in sorted((ROOT / "docs").rglob("*.md")))
+
+
 def quoted(name: str) -> set[str]:
     """The paths of this snippet's values that some page quotes."""
-    return {m["path"] for source in (ROOT / "docs").rglob("*.md") for m in QUOTE.finditer(source.read_text()) if m["name"] == name}
+    return {m["path"] for source in page_sources() for m in QUOTE.finditer(source) if m["name"] == name}
 
 
 def shown(name: str) -> bool:
     """Whether some page shows this snippet, and so its printed output."""
-    return any(m["name"] == name for source in (ROOT / "docs").rglob("*.md") for m in SHOWN.finditer(source.read_text()))
+    return any(m["name"] == name for source in page_sources() for m in SHOWN.finditer(source))
 
 
 def lookup(values: dict, path: str):

@@ -274,7 +274,6 @@ def edit_template(output: str, template_name: str, config) -> str:
     return output
 
 
-
 PALETTE_CSS = "assets/stylesheets/palette.*.min.css"
 SWITCHING_RULE = "[data-md-color-switching] *,[data-md-color-switching] :after,[data-md-color-switching] :before{transition-duration:0s!important}"
 SWITCHING_RULE_DROPPED = "/*" + " " * (len(SWITCHING_RULE) - 4) + "*/"  # the same length: the source map still holds
