@@ -12,7 +12,8 @@ mkdocs.yml names this one file; the steps live in the modules it imports, one jo
                    shortcodes.py     expand every <!-- md:... --> form: snippets.py, claims.py,
                                      values.py register theirs; figures.py turns figure images into
                                      sized, linked <picture>s
-  on_page_context  search_index.py   what search indexes: prose, not code, formulas or badges
+  on_page_context  search_index.py   search reads a view of the page: prose, not code, formulas
+                                     or badges; the page is restored once it has read it
   on_post_page     html_edits.py     the ordered, loud edits of the finished HTML (math typeset first)
   on_post_template html_edits.py     the same for 404.html, kept from the default language's build
   on_post_build    figures.py        every figure a snippet drew is on a page of this language
@@ -46,7 +47,7 @@ import stamp  # noqa: E402
 import references  # noqa: E402, F401 - registers md:cite
 import values  # noqa: E402, F401 - registers md:value, md:input, md:constant, md:version, md:table
 from files import write_atomic  # noqa: E402
-from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.plugins import CombinedEvent, event_priority  # noqa: E402
 
 log = logging.getLogger("mkdocs.handbook")
 NOT_FOUND: dict[str, str] = {}  # 404.html as the default language's build rendered it
@@ -106,9 +107,18 @@ def on_page_markdown(markdown, page, config, files):
 
 
 @event_priority(100)  # before the search plugin indexes the page
-def on_page_context(context, page, config, nav):
-    search_index.exclude_non_prose(page)
+def _before_search(context, page, config, nav):
+    search_index.show_prose(page)
     return context
+
+
+@event_priority(-100)  # after the search plugin has indexed the page
+def _after_search(context, page, config, nav):
+    search_index.restore_page(page)
+    return context
+
+
+on_page_context = CombinedEvent(_before_search, _after_search)
 
 
 def on_post_page(output, page, config):

@@ -12,9 +12,11 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import html_edits
 import pytest
+import search_index
 import snippet_runner
 from mkdocs.exceptions import PluginError
 
@@ -427,8 +429,6 @@ def test_the_notebook_holds_each_cell_with_the_outputs_of_the_same_run(snippet):
 def fake_config():
     """Just enough of MkDocs' configuration for the HTML edits: search on, two languages, a light
     and a dark palette chosen by media query."""
-    from types import SimpleNamespace
-
     languages = [SimpleNamespace(locale="en", default=True, build=True), SimpleNamespace(locale="zh", default=False, build=True)]
     palette = [{"media": "(prefers-color-scheme: light)", "scheme": "default"}, {"media": "(prefers-color-scheme: dark)", "scheme": "slate"}]
     return SimpleNamespace(
@@ -461,6 +461,32 @@ def test_every_asset_edit_fails_loudly_naming_itself_when_its_rule_is_missing(ed
     (tmp_path / "assets" / "stylesheets" / "palette.0.min.css").write_text("body{color:red}")
     with pytest.raises(PluginError, match=f"'{edit.__name__}' on assets/stylesheets/palette.0.min.css: expected markup"):
         edit(tmp_path)
+
+
+def search_page(content: str) -> SimpleNamespace:
+    return SimpleNamespace(file=SimpleNamespace(src_uri="momentum.md"), content=content, markdown="", meta={})
+
+
+LISTED_PAGE = '<p>prose</p><div class="highlight"><pre><span></span><code><span class="n">x</span></code></pre></div>'
+
+
+def test_search_reads_the_prose_and_the_page_comes_back_whole():
+    """The search plugin reads the page without its code listings; afterwards the page is whole."""
+    page = search_page(LISTED_PAGE)
+    search_index.show_prose(page)
+    assert "<pre" not in page.content and "<p>prose</p>" in page.content
+    page.content = search_index.SEARCH_ATTRIBUTE.sub("", page.content)  # what the search plugin does
+    search_index.restore_page(page)
+    assert page.content == LISTED_PAGE
+
+
+def test_a_change_to_the_search_view_by_anything_else_fails_the_build():
+    """Restoring the page would drop another plugin's change to the view: the build fails instead."""
+    page = search_page(LISTED_PAGE)
+    search_index.show_prose(page)
+    page.content += "<p>added by another plugin</p>"
+    with pytest.raises(PluginError, match="search restore_page on momentum.md"):
+        search_index.restore_page(page)
 
 
 ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "numpy", "matplotlib"}
