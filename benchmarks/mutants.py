@@ -7,7 +7,7 @@ tests that name it. Each mutant ends up as:
 
   caught     a claim test fails: the tests hold the page to this constant's effect;
   changed    the tests pass, and a number the pages quote from the run changed with it, or the
-             printed output that a page shows under the snippet (`md:snippet`): the page follows
+             printed output that a page shows (`md:snippet` or `md:output`): the page follows
              the run (an input changed, the page shows the new value);
   survived   the tests pass and nothing the pages quote or print changed. The constant feeds
              nothing a page states (only a figure, say: shown as "figures only") or a claim is too
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # .cache: the other snippets' runs, so that a mutant's claim tests rerun only the mutated snippet
 COPIED = ("docs", "snippets", "tests", "hooks", "checks", "text", "overrides", "mkdocs.yml", "pytest.ini", ".cache")
-SHOWN = re.compile(r"<!-- md:snippet (?P<name>[a-z0-9_]+/[a-z0-9_]+)[\s>]")
+SHOWN = re.compile(r"<!-- md:(?:snippet|output) (?P<name>[a-z0-9_]+/[a-z0-9_]+)[\s>]")
 QUOTE = re.compile(r"<!-- md:(?:value|input|constant|table) (?P<name>[a-z0-9_]+/[a-z0-9_]+):(?P<path>[^\s>]+)")
 RUN = (
     "import json, sys; sys.path.insert(0, 'hooks'); import snippet_runner as r; "
@@ -121,7 +121,7 @@ def quoted(name: str) -> set[str]:
 
 
 def shown(name: str) -> bool:
-    """Whether some page shows this snippet, and so its printed output."""
+    """Whether some page shows this snippet's printed output (under its code, or alone)."""
     return any(m["name"] == name for source in page_sources() for m in SHOWN.finditer(source))
 
 
