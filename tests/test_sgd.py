@@ -251,6 +251,8 @@ def test_foreach_gives_the_for_loops_parameters_bit_for_bit(implementations):
     `foreach=True` gives the for-loop's parameters bit for bit, in float32 and in float64."""
     ns = implementations.namespace
     assert ns["SETTINGS"]["nesterov"] and ns["SETTINGS"]["weight_decay"] > 0
+    ran = {label: _implementation_called(**options) for label, options in ns["IMPLEMENTATIONS"].items()}
+    assert ran == {"for-loop": "_single_tensor_sgd", "foreach": "_multi_tensor_sgd", "fused": "_fused_sgd"}  # as labelled
     trained = ns["trained"]  # the snippet's runs, as its output shows them
     for dtype in ns["DTYPES"]:
         assert len(trained["for-loop", dtype]) == ns["STEPS"] + 1
