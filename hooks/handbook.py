@@ -8,6 +8,8 @@ mkdocs.yml names this one file; the steps live in the modules it imports, one jo
   on_files         snippets.py       run every snippet (cached, in parallel); publish figures, notebooks
   (after i18n)     claims.py         a page per test file
                    mathjax.py        the stylesheet, as a file
+  on_pre_build     notebooks.py      mkdocs-jupyter keeps its cache of notebook pages (default
+                                     language only, as the pages are)
   on_page_markdown numbers.py        no number typed into a chapter's prose (the build fails on one)
                    shortcodes.py     expand every <!-- md:... --> form: snippets.py, claims.py,
                                      values.py register theirs; figures.py turns figure images into
@@ -38,6 +40,7 @@ import claims  # noqa: E402
 import figures  # noqa: E402, F401 - registers the figure images
 import html_edits  # noqa: E402
 import mathjax  # noqa: E402
+import notebooks  # noqa: E402
 import typed_numbers  # noqa: E402
 import overlay  # noqa: E402
 import search_index  # noqa: E402
@@ -94,6 +97,10 @@ def on_files(files, config):
     claims.publish_test_pages(files, config)
     mathjax.publish_stylesheet(files, config)
     return files
+
+
+def on_pre_build(config):
+    notebooks.keep_rendered_pages(config, _is_default_language(config))
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -12,6 +12,7 @@ import html
 import json
 from typing import Callable
 
+from mkdocs.exceptions import PluginError
 from snippet_runner import Result
 
 # nbformat 4.5 (cell ids). Written as plain JSON: building it with nbformat's constructors
@@ -58,3 +59,14 @@ def notebook(result: Result, header: str, figure_url: Callable[[str], str] | Non
         },
     }
     return json.dumps(book, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def keep_rendered_pages(config, default_language: bool) -> None:
+    """mkdocs-jupyter caches each notebook page's HTML and, after each build, deletes the entries
+    that build did not render. Notebook pages are in the default language only, so the other
+    languages' builds rendered none and deleted them all: every `make site` converted all the
+    notebooks again. Its cache is on in the default language's build only."""
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None or "cache" not in jupyter.config:
+        raise PluginError("notebooks keep_rendered_pages: the mkdocs-jupyter plugin and its 'cache' option are missing")
+    jupyter.config["cache"] = default_language
