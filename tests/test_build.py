@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import html_edits
+import notebooks
 import pytest
 import search_index
 import snippet_runner
@@ -487,6 +488,19 @@ def test_a_change_to_the_search_view_by_anything_else_fails_the_build():
     page.content += "<p>added by another plugin</p>"
     with pytest.raises(PluginError, match="search restore_page on momentum.md"):
         search_index.restore_page(page)
+
+
+def test_the_built_site_leaves_every_notebook_page_in_mkdocs_jupyters_cache():
+    """A build of both languages keeps the HTML of every notebook page cached for the next one (the
+    Chinese build renders none: with its cache on, it evicted them all)."""
+    cached = list((ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"))
+    assert len(cached) == len(list((ROOT / "site" / "notebooks").glob("**/index.html")))
+
+
+def test_a_missing_mkdocs_jupyter_fails_the_build_naming_the_notebook_cache():
+    """Without the plugin (or its cache option) the hook cannot keep the cache: the build says so."""
+    with pytest.raises(PluginError, match="notebooks keep_rendered_pages"):
+        notebooks.keep_rendered_pages(SimpleNamespace(plugins={}), default_language=False)
 
 
 ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "numpy", "matplotlib"}
