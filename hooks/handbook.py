@@ -5,11 +5,11 @@ mkdocs.yml names this one file; the steps live in the modules it imports, one jo
   on_config        catalog.py        the text catalogs are complete for every language
                    claims.py         which test declares which claim; the last test run's outcomes
                    mathjax.py        its stylesheet joins the page's stylesheets
+  on_pre_build     notebooks.py      mkdocs-jupyter keeps its cache of notebook pages (default
+                                     language only, as the pages are)
   on_files         snippets.py       run every snippet (cached, in parallel); publish figures, notebooks
   (after i18n)     claims.py         a page per test file
                    mathjax.py        the stylesheet, as a file
-  on_pre_build     notebooks.py      mkdocs-jupyter keeps its cache of notebook pages (default
-                                     language only, as the pages are)
   on_page_markdown numbers.py        no number typed into a chapter's prose (the build fails on one)
                    shortcodes.py     expand every <!-- md:... --> form: snippets.py, claims.py,
                                      values.py register theirs; figures.py turns figure images into
@@ -90,6 +90,10 @@ def on_config(config):
     return config
 
 
+def on_pre_build(config):
+    notebooks.keep_rendered_pages(config, _is_default_language(config))
+
+
 @event_priority(-200)  # after mkdocs-static-i18n: see overlay.publish_page
 def on_files(files, config):
     snippets.run_all(config)
@@ -97,10 +101,6 @@ def on_files(files, config):
     claims.publish_test_pages(files, config)
     mathjax.publish_stylesheet(files, config)
     return files
-
-
-def on_pre_build(config):
-    notebooks.keep_rendered_pages(config, _is_default_language(config))
 
 
 def on_page_markdown(markdown, page, config, files):
