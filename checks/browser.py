@@ -25,8 +25,20 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# Every layout shift from the first byte on, summed as Lighthouse's CLS does (shifts just after an
+# input excluded); read at once with takeRecords, without waiting for the observer's next callback.
+LAYOUT_SHIFT_OBSERVER = """(() => {
+    let total = 0;
+    const add = entries => entries.forEach(entry => { if (!entry.hadRecentInput) total += entry.value; });
+    const observer = new PerformanceObserver(list => add(list.getEntries()));
+    observer.observe({type: 'layout-shift', buffered: true});
+    window.__layoutShiftSoFar = () => { add(observer.takeRecords()); return total; };
+})()"""
+
+
 class Visit:
-    """A page loaded in a fresh context, with everything it requested and complained about.
+    """A page loaded in a fresh context, with everything it requested and complained about, and
+    the layout shifts it has made.
 
     `rewrite` maps strings of the page's HTML to replacements (applied to that page only)."""
 
@@ -38,6 +50,7 @@ class Visit:
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.context.add_init_script(LAYOUT_SHIFT_OBSERVER)
         if rewrite:
             self.page.route(url, functools.partial(self._rewrite, rewrite))
         self.page.goto(url, wait_until="load")
@@ -51,6 +64,10 @@ class Visit:
             body = body.replace(old, new)
         route.fulfill(response=response, body=body)
 
+    def layout_shift(self) -> float:
+        """The layout shift of the page since its first byte (not counting shifts after an input)."""
+        return self.page.evaluate("window.__layoutShiftSoFar()")
+
     def foreign_requests(self, base_url):
         """Every request that left the host, once the page's network has been quiet for 500 ms."""
         self.page.wait_for_load_state("networkidle")
@@ -62,9 +79,11 @@ class Visit:
 
 
 def to_dark(page) -> None:
-    """Material's palette toggle, clicked as a reader would, and its fade over: the colors a check
-    reads are the dark scheme's, not a transition's midpoint (hooks/html_edits.py,
-    palette_switch_restyles_nothing)."""
+    """Material's palette toggle, clicked as a reader would who has asked for reduced motion:
+    Material then drops its color transitions, so the colors a check reads are the dark scheme's at
+    once, not a fade's midpoint (hooks/html_edits.py, palette_switch_restyles_nothing). Any
+    transition still running is waited for."""
+    page.emulate_media(reduced_motion="reduce")
     page.locator("label[for='__palette_1']").click()
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
     page.evaluate(

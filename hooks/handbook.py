@@ -5,6 +5,7 @@ mkdocs.yml names this one file; the steps live in the modules it imports, one jo
   on_config        catalog.py        the text catalogs are complete for every language
                    claims.py         which test declares which claim; the last test run's outcomes
                    mathjax.py        its stylesheet joins the page's stylesheets
+                   code_tokens.py    Python listings without a span per plain name or space
   on_pre_build     notebooks.py      mkdocs-jupyter keeps its cache of notebook pages (default
                                      language only, as the pages are)
   on_files         snippets.py       run every snippet (cached, in parallel); publish figures, notebooks
@@ -37,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the modules beside t
 
 import catalog  # noqa: E402
 import claims  # noqa: E402
+import code_tokens  # noqa: E402
 import figures  # noqa: E402, F401 - registers the figure images
 import html_edits  # noqa: E402
 import mathjax  # noqa: E402
@@ -86,6 +88,7 @@ def on_config(config):
     catalog.check_complete(config)
     claims.on_config(config)
     mathjax.on_config(config)
+    code_tokens.on_config(config)
     typed_numbers.REPORT.clear()
     return config
 
