@@ -1,33 +1,37 @@
-"""Code blocks with a span only where Material gives a token a color of its own.
+"""Code blocks with a span only where a token has a color of its own.
 
-Pygments wraps every token of a Python listing in a span. Material draws two kinds in the code's
-own color: names (`.n`, whose color `--md-code-hl-name-color` is `--md-code-fg-color`) and
-whitespace (`.w`, which it does not style). They were about 30 % of the site's code spans and a
-quarter of all its elements, most of them in folded full listings that every browser, axe-core
-run and search view still had to parse and walk. A Pygments filter, given to pymdownx.highlight
-as a lexer option, makes them plain text: the page draws the same and holds fewer elements.
-tests/test_site_browser.py checks that a plain name is drawn in the name color, in both schemes.
+Pygments wraps every token of a Python listing in a span. Four kinds are drawn in the code's own
+color: names (Material's `--md-code-hl-name-color` is `--md-code-fg-color`), whitespace (which it
+does not style), and punctuation and operators (docs/stylesheets/extra.css gives them the code's
+color, as GitHub does). They were three quarters of the site's code spans and over half of all
+its elements, most of them in folded full listings that every browser, axe-core run and search
+view still had to parse and walk. A Pygments filter, given to pymdownx.highlight as a lexer
+option, makes them plain text: the page draws the same with fewer elements. Keywords, strings,
+numbers, comments, built-ins and definitions keep their spans and colors.
+tests/test_site_browser.py checks that plain text is drawn in these tokens' colors, in both schemes.
 """
 
 from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 from pygments.filter import Filter
-from pygments.token import Name, Text, Whitespace
+from pygments.token import Name, Operator, Punctuation, Text, Whitespace
 
 HIGHLIGHT = "pymdownx.highlight"
 LANGUAGE = "python"  # the fence name of every Python block, the snippets' included
+PLAIN = {Name, Whitespace, Punctuation, Operator}  # these types exactly: `in` (Operator.Word) keeps its color
+CLASSES = ["n", "w", "p", "o"]  # their CSS classes, for the test
 
 
-class PlainNamesAndSpace(Filter):
-    """A bare name or a run of whitespace becomes plain text; every other token keeps its class."""
+class PlainTokens(Filter):
+    """A token of a PLAIN type becomes plain text; every other token keeps its class."""
 
     def filter(self, lexer, stream):
         for token, value in stream:
-            yield (Text if token is Name or token in Whitespace else token), value
+            yield (Text if token in PLAIN else token), value
 
 
-PYTHON = {"name": LANGUAGE, "lang": LANGUAGE, "options": {"filters": [PlainNamesAndSpace()]}}
+PYTHON = {"name": LANGUAGE, "lang": LANGUAGE, "options": {"filters": [PlainTokens()]}}
 
 
 def on_config(config) -> None:

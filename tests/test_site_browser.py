@@ -16,6 +16,7 @@ own toggle, as a reader would.
 
 import re
 
+import code_tokens
 import pytest
 import snippet_runner
 from checks.browser import axe_violations, build_widgets, to_dark
@@ -202,19 +203,23 @@ def test_code_blocks_pass_axe_in_both_schemes(visit, path):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_name_without_its_span_is_drawn_in_the_name_color(visit, scheme):
-    """hooks/code_tokens.py gives plain names and spaces in Python listings no span: the code around
-    them is drawn in the color Material gives a name's span (`.n`), in either scheme."""
+def test_tokens_without_a_span_are_drawn_in_their_own_color(visit, scheme):
+    """hooks/code_tokens.py gives names, spaces, punctuation and operators in Python listings no
+    span: the code around them is drawn in the color each such token's span would have, in either
+    scheme."""
     page = visit("optimizers/adam/", color_scheme=scheme).page
-    spans, code, name = page.evaluate(
-        """() => { const code = document.querySelector('article .highlight code');
-            const name = Object.assign(document.createElement('span'), {className: 'n', textContent: 'x'});
-            code.append(name);
-            return [document.querySelectorAll('.highlight span.n, .highlight span.w').length - 1,
-                    getComputedStyle(code).color, getComputedStyle(name).color]; }"""
+    spans, code, colors = page.evaluate(
+        """classes => { const code = document.querySelector('article .highlight code');
+            const spans = document.querySelectorAll(classes.map(c => `.highlight code span.${c}`).join(', ')).length;
+            const colors = classes.map(className => {
+                const span = Object.assign(document.createElement('span'), {className, textContent: 'x'});
+                code.append(span);
+                return getComputedStyle(span).color; });
+            return [spans, getComputedStyle(code).color, colors]; }""",
+        code_tokens.CLASSES,
     )
     assert spans == 0
-    assert code == name
+    assert colors == [code] * len(code_tokens.CLASSES)
 
 
 def test_notebook_page_shows_outputs_offers_downloads_and_links_back(visit, site):
