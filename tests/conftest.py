@@ -3,7 +3,10 @@ real browser, and the checks that keep the suite honest (claim marks, a stale si
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,8 +72,32 @@ class SnippetRun:
             self._result = snippet_runner.run(self.name)
         return self._result.namespace
 
+    @property
+    def module(self):
+        """The snippet imported as a module, as its spawned ranks import it: its functions and
+        constants, without the run it keeps under `if __name__ == "__main__":`. For the snippets
+        that have such a block (those that start ranks must); cheap where `.namespace` reruns it all."""
+        return _imported(self.name)
+
     def __getattr__(self, attribute):
         return getattr(self._result, attribute)
+
+
+def _is_main_guard(node) -> bool:
+    return isinstance(node, ast.If) and ast.unparse(node.test).replace("'", '"') == '__name__ == "__main__"'
+
+
+@functools.cache
+def _imported(name: str):
+    path = snippet_runner.snippet_path(name)
+    if not any(_is_main_guard(node) for node in ast.parse(path.read_text(encoding="utf-8")).body):
+        raise pytest.UsageError(f"snippets/{name}.py runs everything on import (no `if __name__ == \"__main__\":`): use .namespace")
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))  # by name from its folder, as a spawned rank imports it
+    module = importlib.import_module(path.stem)
+    if Path(module.__file__) != path:
+        raise pytest.UsageError(f"importing '{path.stem}' gives {module.__file__}, not snippets/{name}.py")
+    return module
 
 
 @functools.cache

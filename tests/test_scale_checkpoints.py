@@ -27,7 +27,7 @@ def test_the_state_loads_bit_for_bit_on_four_ranks_and_in_one_process(checkpoint
     loaded_at = values["LOADED_AT"]
     assert values["ranks_reporting"][str(loaded_at)] == [loaded_at] * loaded_at
     assert values["state_loaded_exactly"] == {str(loaded_at): True, "1": True}
-    rows = [p.shape[0] for p in checkpoints.namespace["mlp"]().parameters()]
+    rows = [p.shape[0] for p in checkpoints.module.mlp().parameters()]
     for rank, held in enumerate(values["rows_at_load"]):  # each rank holds its own block of rows at 4
         blocks = [math.ceil(d / loaded_at) for d in rows]
         assert held == [[max(0, min(c, d - rank * c))] for c, d in zip(blocks, rows)]

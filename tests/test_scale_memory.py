@@ -25,7 +25,7 @@ def test_the_formulas_give_the_state_the_sharded_runs_measured(memory, snippet):
     zero, fsdp = snippet("scale/zero").values, snippet("scale/fsdp").values
     per_element = memory.values["BYTES"]["optimizer"]
     counter = memory.values["BYTES"]["counter_bytes_per_tensor"]
-    parameters = snippet("scale/zero").namespace["mlp"]()
+    parameters = snippet("scale/zero").module.mlp()
     elements, tensors = sum(p.numel() for p in parameters.parameters()), len(list(parameters.parameters()))
     per_gpu = memory.namespace["per_gpu"]
     for size in zero["WORLD_SIZES"]:

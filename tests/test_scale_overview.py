@@ -1,8 +1,6 @@
 """The claims of docs/scale/index.md: real process groups start, sum, fail loudly and leave nothing behind."""
 
-import importlib
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -19,12 +17,9 @@ overview = snippet_fixture("scale/overview_setup")
 
 
 @pytest.fixture(scope="module")
-def setup_module():
-    """The snippet imported as a module: its functions can be handed to spawned ranks from here
-    (they import it by name from sys.path)."""
-    if str(SCALE) not in sys.path:
-        sys.path.insert(0, str(SCALE))
-    return importlib.import_module("overview_setup")
+def setup_module(overview):
+    """The snippet imported as a module: its functions can be handed to spawned ranks from here."""
+    return overview.module
 
 
 def children():

@@ -8,7 +8,7 @@ zero = snippet_fixture("scale/zero")
 
 
 def parameter_names(zero):
-    return [name for name, _ in zero.namespace["mlp"]().named_parameters()]
+    return [name for name, _ in zero.module.mlp().named_parameters()]
 
 
 def each_world_size(zero):
@@ -30,11 +30,11 @@ def test_each_parameter_lives_whole_on_one_rank_by_the_sorted_greedy_rule(zero):
     """Each parameter's state lives whole on one rank, placed by the sorted-greedy rule (largest
     first, to the rank with the fewest elements); the ranks' state adds up to the unsharded
     optimizer's, byte for byte, and the largest rank holds more than its even share."""
-    sizes = [p.numel() for p in zero.namespace["mlp"]().parameters()]
+    sizes = [p.numel() for p in zero.module.mlp().parameters()]
     for size, result in zip(zero.values["WORLD_SIZES"], each_world_size(zero)):
         owners = [name for held in result["owned"] for name in held]
         assert sorted(owners) == sorted(parameter_names(zero))  # each one once
-        assert result["owned_elements"] == zero.namespace["greedy_partition"](sizes, size)[0]
+        assert result["owned_elements"] == zero.module.greedy_partition(sizes, size)[0]
         assert result["state_bytes"] == [sum(held.values()) for held in result["owned"]]
         assert sum(result["state_bytes"]) == result["plain_state_bytes"]
         assert result["largest_over_mean"] > 1
