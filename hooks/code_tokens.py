@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 from pygments.filter import Filter
-from pygments.token import Name, Operator, Punctuation, Text, Whitespace
+from pygments.token import STANDARD_TYPES, Name, Operator, Punctuation, Text, Whitespace
 
 HIGHLIGHT = "pymdownx.highlight"
 LANGUAGE = "python"  # the fence name of every Python block, the snippets' included
 PLAIN = {Name, Whitespace, Punctuation, Operator}  # these types exactly: `in` (Operator.Word) keeps its color
-CLASSES = ["n", "w", "p", "o"]  # their CSS classes, for the test
+CLASSES = sorted(STANDARD_TYPES[token] for token in PLAIN)  # their CSS classes: n, o, p, w
 
 
 class PlainTokens(Filter):
