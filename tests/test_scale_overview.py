@@ -16,12 +16,6 @@ START, END = "# --8<-- [start:launch]\n", "# --8<-- [end:launch]\n"
 overview = snippet_fixture("scale/overview_setup")
 
 
-@pytest.fixture(scope="module")
-def setup_module(overview):
-    """The snippet imported as a module: its functions can be handed to spawned ranks from here."""
-    return overview.module
-
-
 def children():
     """The processes whose parent is this one, except multiprocessing's resource tracker (it lives
     as long as this process, whatever the snippets do)."""
@@ -77,11 +71,11 @@ def test_a_rank_killed_mid_step_fails_the_build_naming_it_and_leaves_no_process(
 
 
 @pytest.mark.claim("scale-rank-raises")
-def test_a_rank_that_raises_fails_the_run_with_its_traceback(setup_module):
+def test_a_rank_that_raises_fails_the_run_with_its_traceback(overview):
     """A rank that raises fails the run, and the error carries that rank's own traceback."""
     before = children()
     with pytest.raises(RuntimeError) as failure:
-        setup_module.launch(setup_module.demo, 2, setup_module.STEPS, "raise:1:1")
+        overview.module.launch(overview.module.demo, 2, overview.module.STEPS, "raise:1:1")
     message = str(failure.value)
     assert message.startswith("demo on 2 ranks: rank 1 raised; every other rank was stopped. Its traceback:")
     assert "Traceback" in message and "in inject" in message
@@ -90,14 +84,14 @@ def test_a_rank_that_raises_fails_the_run_with_its_traceback(setup_module):
 
 
 @pytest.mark.claim("scale-hang-times-out")
-def test_a_hung_group_is_killed_after_the_timeout_with_a_clear_message(setup_module):
+def test_a_hung_group_is_killed_after_the_timeout_with_a_clear_message(overview):
     """A group that hangs (rank 1 stops at step 1, rank 0 waits in all_reduce) is killed after the
     launcher's timeout, with a message naming the ranks still running; no process is left."""
     before = children()
     timeout = 60
     started = time.monotonic()
     with pytest.raises(TimeoutError) as failure:
-        setup_module.launch(setup_module.demo, 2, setup_module.STEPS, "hang:1:1", timeout_s=timeout)
+        overview.module.launch(overview.module.demo, 2, overview.module.STEPS, "hang:1:1", timeout_s=timeout)
     assert timeout <= time.monotonic() - started < timeout + 30
     assert f"demo on 2 ranks: rank(s) [0, 1] still running after {timeout} s" in str(failure.value)
     assert "every rank was killed" in str(failure.value)
