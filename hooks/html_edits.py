@@ -18,9 +18,15 @@ hooks/handbook.py applies to every page, and `TEMPLATE_EDITS` the one for 404.ht
                          (hooks/search_index.py writes one per language)
 8. catalog_for_scripts   the page's language's `js` catalog entries, as JSON, for the scripts
 9. defer_scripts         scripts never block the first paint (Material's bundle sat before it)
-10. race_assets          the optimizer race's stylesheet and scripts, only on pages that show a
+10. js_before_paint      <html class="no-js"> becomes "js" before the first paint, as the bundle
+                         did before it was deferred: the header's search button no longer
+                         appears after that paint and moves its neighbours (a layout shift)
+11. header_before_paint  the first paint waits until the header has been parsed whole (a render-
+                         blocking <link rel=expect>): Chromium painted a half-parsed header, and
+                         its buttons moved when the rest arrived (a layout shift)
+12. race_assets          the optimizer race's stylesheet and scripts, only on pages that show a
                          race or a playground (<div data-race...> or <div data-playground...>)
-11. palette_before_paint  a first visit paints in the reader's scheme (Material applied it only
+13. palette_before_paint  a first visit paints in the reader's scheme (Material applied it only
                          when its deferred bundle ran: a dark reader saw a light page until then)
 
 `ASSET_EDITS` edit the theme's files in the finished site, with the same loud failure:
@@ -167,6 +173,27 @@ def defer_scripts(output: str, page: Page, config, mkdocs_page=None) -> str:
     return SCRIPT_FROM_FILE.sub('<script defer src="', output)
 
 
+NO_JS = re.compile(r'<html\b[^>]*\bclass="no-js"')
+JS_CLASS_SWAP = '<script>document.documentElement.classList.replace("no-js","js")</script>'  # the bundle's own swap
+
+
+def js_before_paint(output: str, page: Page, config, mkdocs_page=None) -> str:
+    require(output, NO_JS, "js_before_paint", page.where)
+    require(output, "</head>", "js_before_paint", page.where)
+    return output.replace("</head>", JS_CLASS_SWAP + "</head>", 1)
+
+
+MATERIAL_CONTAINER = '<div class="md-container" data-md-component="container">'  # the header's next sibling
+CONTAINER_ID = "__container"
+
+
+def header_before_paint(output: str, page: Page, config, mkdocs_page=None) -> str:
+    require(output, MATERIAL_CONTAINER, "header_before_paint", page.where)
+    require(output, "</head>", "header_before_paint", page.where)
+    output = output.replace(MATERIAL_CONTAINER, MATERIAL_CONTAINER.replace("<div ", f'<div id="{CONTAINER_ID}" ', 1), 1)
+    return output.replace("</head>", f'<link rel="expect" href="#{CONTAINER_ID}" blocking="render"></head>', 1)
+
+
 RACE_MARKUP = re.compile(r'<div data-(?:race|playground)[\s=>]')
 RACE_STYLESHEET = "stylesheets/race.css"
 RACE_SCRIPTS = ["javascripts/race-engine.js", "javascripts/race.js"]  # the engine first: the widget uses it
@@ -218,6 +245,8 @@ EDITS: list[Callable] = [
     language_search_base,
     catalog_for_scripts,
     defer_scripts,
+    js_before_paint,
+    header_before_paint,
     race_assets,
     palette_before_paint,
 ]
@@ -264,7 +293,7 @@ def not_found_page(output: str, page: Page, config, mkdocs_page=None) -> str:
 
 # 404.html is rendered as a template, in each language's build; the default language's is kept
 # (hooks/handbook.py): it answers for every address and shows the words of the address's language.
-TEMPLATE_EDITS: list[Callable] = [not_found_page, drop_head_alternates, name_search_dialog, catalog_for_scripts, defer_scripts, palette_before_paint]
+TEMPLATE_EDITS: list[Callable] = [not_found_page, drop_head_alternates, name_search_dialog, catalog_for_scripts, defer_scripts, js_before_paint, header_before_paint, palette_before_paint]
 
 
 def edit_template(output: str, template_name: str, config) -> str:

@@ -186,6 +186,22 @@
 
   // ---------------------------------------------------------------- charts
 
+  // A chart's height for its width: [least, share of the width, most], in px. The same numbers hold
+  // the chart's space before its first draw (chartHolder), so nothing moves when it arrives.
+  const HEIGHTS = { contour: [240, 0.8, 460], loss: [200, 0.55, 280], parabola: [200, 0.66, 280] };
+  const heightOf = (kind, width) => {
+    const [least, share, most] = HEIGHTS[kind];
+    return Math.round(Math.min(most, Math.max(least, width * share)));
+  };
+
+  /* The box a chart of `kind` is drawn into: as tall as the chart will be at the box's width. */
+  function chartHolder(figure, kind, attributes = {}) {
+    const [least, share, most] = HEIGHTS[kind];
+    const holder = html("div", { class: "race__plot", ...attributes }, figure);
+    holder.style.minHeight = `clamp(${least}px, ${share * 100}cqi, ${most}px)`; // cqi: the figure's width
+    return holder;
+  }
+
   function frame(width, height, margin, xRange, yRange, label) {
     const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "race__svg", "aria-label": label || "" });
     const plot = { left: margin.left, top: margin.top, right: width - margin.right, bottom: height - margin.bottom };
@@ -295,7 +311,7 @@
   function drawContour(key, start, lanes, cursor, width, words, id, title) {
     const surface = E.SURFACES[key];
     const view = viewOf(surface, start);
-    const height = Math.round(Math.min(460, Math.max(240, width * 0.8)));
+    const height = heightOf("contour", width);
     const chart = frame(width, height, { left: 52, right: 10, top: 10, bottom: 40 }, view[0], view[1], title);
     axes(chart, ticks(...view[0], width < 420 ? 4 : 6), ticks(...view[1], 5), "x", "y");
     const clipped = clip(chart, `${id}-clip`);
@@ -328,7 +344,7 @@
   /* The loss against the step: log scale (a loss of exactly 0 on a row marked 0 below), or
    * linear for a surface unbounded below. */
   function drawLoss(lanes, f, unbounded, steps, cursor, width, words, title) {
-    const height = Math.round(Math.min(280, Math.max(200, width * 0.55)));
+    const height = heightOf("loss", width);
     const losses = lanes.map((lane) => lane.iterates.map(f));
     const finite = losses.flat().filter(Number.isFinite);
     const horizon = Math.max(1, steps);
@@ -380,7 +396,7 @@
 
   /* The learning-rate page's parabola f(x) = 4x² with the iterates (x_k, f(x_k)) on it. */
   function drawParabola(rows, cursor, width, words) {
-    const height = Math.round(Math.min(280, Math.max(200, width * 0.66)));
+    const height = heightOf("parabola", width);
     const widest = Math.max(...rows.map((row) => Math.abs(row.x)));
     let reach = 1.1 * widest || 1;
     let top = 4 * reach * reach;
@@ -417,9 +433,10 @@
     let cursor = 0;
     let steps = 0;
     let frame = null;
+    let drawing = false; // from begin() on: a widget's first draw is a task of its own (mountWhenNear)
     const show = () => {
       where.textContent = fill(words.at_step, { k: cursor, n: steps });
-      draw(cursor);
+      if (drawing) draw(cursor);
     };
     const stop = () => {
       if (frame !== null) cancelAnimationFrame(frame);
@@ -459,6 +476,11 @@
         show();
       },
       redraw: show,
+      /* Draw the charts, now and from now on. */
+      begin() {
+        drawing = true;
+        show();
+      },
       get cursor() {
         return cursor;
       },
@@ -530,10 +552,10 @@
     const note = html("p", { class: "race__note" }, output);
     const charts = html("div", { class: "race__charts" }, output);
     const plotFigure = html("figure", { class: "race__figure race__figure--plot" }, charts);
-    const plotHolder = html("div", { class: "race__plot", tabindex: "0", role: "group", "aria-label": words.plot_keys }, plotFigure);
+    const plotHolder = chartHolder(plotFigure, "contour", { tabindex: "0", role: "group", "aria-label": words.plot_keys });
     const plotCaption = html("figcaption", {}, plotFigure);
     const lossFigure = html("figure", { class: "race__figure race__figure--wide" }, charts);
-    const lossHolder = html("div", { class: "race__plot" }, lossFigure);
+    const lossHolder = chartHolder(lossFigure, "loss");
     const lossCaption = html("figcaption", {}, lossFigure);
     const tableBox = html("div", { class: "race__table", tabindex: "0", role: "region", "aria-labelledby": `${id}-results` }, output);
     const table = html("table", { class: "race__results" }, tableBox);
@@ -709,11 +731,12 @@
       const surface = E.SURFACES[race.surface];
       const width = (holder) => Math.max(260, Math.floor(holder.clientWidth || 340));
       const label = fill(words.contour_label, { surface: words.surfaces[race.surface], count: last.lanes.length, x: format(race.start[0], 4), y: format(race.start[1], 4) });
-      const plot = drawContour(race.surface, race.start, last.lanes, cursor, width(plotHolder), words, id, label);
+      const widths = [width(plotHolder), width(lossHolder)]; // both read before either chart changes the layout
+      const plot = drawContour(race.surface, race.start, last.lanes, cursor, widths[0], words, id, label);
       plotHolder.replaceChildren(plot.svg);
       plotHolder.chart = plot.chart;
       plotCaption.textContent = fill(words.contour_title, { surface: words.surfaces[race.surface] });
-      lossHolder.replaceChildren(drawLoss(last.lanes, surface.f, surface.unbounded, race.steps, cursor, width(lossHolder), words, words.loss_label));
+      lossHolder.replaceChildren(drawLoss(last.lanes, surface.f, surface.unbounded, race.steps, cursor, widths[1], words, words.loss_label));
       lossCaption.textContent = surface.unbounded ? words.loss_linear : words.loss_log;
       const rows = document.createDocumentFragment();
       last.lanes.forEach((lane, index) => {
@@ -799,6 +822,7 @@
     setRace(initial);
     update();
     redrawOnResize(charts, () => bar.redraw());
+    return bar;
   }
 
   // ---------------------------------------------------------------- the playground presets
@@ -841,15 +865,15 @@
     const bar = transport(output, words, (cursor) => draw(cursor));
     const status = html("p", { class: "race__status", role: "status" }, output);
     const charts = html("div", { class: "race__charts" }, output);
-    const figure = (title) => {
+    const figure = (title, kind) => {
       const element = html("figure", { class: "race__figure" }, charts);
-      const holder = html("div", { class: "race__plot" }, element);
+      const holder = chartHolder(element, kind);
       const caption = html("figcaption", {}, element, title);
       return { holder, caption };
     };
-    const pathFigure = figure(text.path_title);
-    const lossFigure = figure(words.loss_log);
-    const planeFigure = kind === "momentum" ? figure(text.plane_title) : null;
+    const pathFigure = figure(text.path_title, "parabola");
+    const lossFigure = figure(words.loss_log, "loss");
+    const planeFigure = kind === "momentum" ? figure(text.plane_title, "contour") : null;
     const scroller = html("div", { class: "race__table", tabindex: "0", role: "region", "aria-labelledby": `${id}-caption` }, output);
     const table = html("table", { class: "race__iterates", "data-role": "iterates" }, scroller);
     html("caption", { id: `${id}-caption` }, table, text.table);
@@ -935,17 +959,18 @@
     function draw(cursor) {
       if (!last) return;
       const width = (holder) => Math.max(240, Math.floor(holder.clientWidth || 360));
-      pathFigure.holder.replaceChildren(drawParabola(last.line.rows, cursor, width(pathFigure.holder), words));
+      const [pathWidth, lossWidth, planeWidth] = [pathFigure, lossFigure, planeFigure].map((figure) => figure && width(figure.holder)); // before any chart changes the layout
+      pathFigure.holder.replaceChildren(drawParabola(last.line.rows, cursor, pathWidth, words));
       const f = E.SURFACES.parabola.f;
       const first = format(last.line.rows[0].loss);
       const end = format(last.line.rows[Math.min(cursor, last.line.rows.length - 1)].loss);
-      lossFigure.holder.replaceChildren(drawLoss([{ iterates: last.line.iterates }], f, false, last.values.steps, cursor, width(lossFigure.holder), words, fill(text.loss_label, { a: first, b: end })));
+      lossFigure.holder.replaceChildren(drawLoss([{ iterates: last.line.iterates }], f, false, last.values.steps, cursor, lossWidth, words, fill(text.loss_label, { a: first, b: end })));
       lossFigure.caption.textContent = words.loss_log + (last.line.rows.some((row) => row.loss === 0) ? text.loss_zero : "");
       if (planeFigure) {
         const at = (w) => `(${format(w[0], 4)}, ${format(w[1], 4)})`;
         const rows = last.plane.rows;
         const label = fill(text.plane_label, { n: rows.length, a: at(rows[0].w), b: at(rows[Math.min(cursor, rows.length - 1)].w) });
-        planeFigure.holder.replaceChildren(drawContour("quadratic", rows[0].w, [{ iterates: last.plane.iterates }], cursor, width(planeFigure.holder), words, id, label).svg);
+        planeFigure.holder.replaceChildren(drawContour("quadratic", rows[0].w, [{ iterates: last.plane.iterates }], cursor, planeWidth, words, id, label).svg);
       }
     }
 
@@ -957,6 +982,7 @@
     });
     update();
     redrawOnResize(charts, () => bar.redraw());
+    return bar;
   }
 
   /* The race page of this page's language, from the language's root as Material's configuration gives it. */
@@ -966,28 +992,36 @@
     return new URL(`${base}/race/`, location.href).pathname;
   }
 
-  // Redraw at the new width when the layout changes (phone rotation, window resize, sidebar).
+  // Redraw at the new width when the layout changes (phone rotation, window resize, sidebar). The
+  // width is the observer's, read after a layout: reading clientWidth here would force one.
   function redrawOnResize(element, redraw) {
     if (typeof ResizeObserver !== "function") return;
-    let seen = element.clientWidth;
-    new ResizeObserver(() => {
-      if (element.clientWidth !== seen) {
-        seen = element.clientWidth;
-        redraw();
-      }
+    let seen = null;
+    new ResizeObserver(([entry]) => {
+      if (seen !== null && entry.contentRect.width !== seen) redraw();
+      seen = entry.contentRect.width;
     }).observe(element);
   }
 
   // A widget is built when it comes within a screen of the viewport, not at load: building and
   // drawing a race is the page's longest task on a phone (Lighthouse's 4x-throttled trace), and most
   // readers never scroll to it. One within two screens of the top at load is built at once, so nothing
-  // in view shifts after the first paint.
+  // in view shifts after the first paint. Its charts are drawn in a task of their own once the
+  // controls have been laid out and painted: in the same task as the controls, that draw had to lay
+  // out the page first, and the one task was the page's longest. Their space is held meanwhile
+  // (chartHolder). `data-race-ready` says the widget is built and drawn.
   function mountWhenNear(root, mount) {
-    if (root.dataset.raceReady) return;
+    if (root.dataset.raceBuilt) return;
     const build = () => {
-      if (root.dataset.raceReady) return;
-      root.dataset.raceReady = "true";
-      mount();
+      if (root.dataset.raceBuilt) return;
+      root.dataset.raceBuilt = "true";
+      const bar = mount();
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          bar.begin();
+          root.dataset.raceReady = "true";
+        }),
+      );
     };
     const near = () => root.getBoundingClientRect().top < 2 * innerHeight;
     if (typeof IntersectionObserver !== "function" || near()) return build();
